@@ -1,0 +1,40 @@
+using System.Net;
+
+namespace Parley.Server.Configuration;
+
+/// <summary>
+/// What one node needs to start: the validated bootstrap file merged with command-line overrides.
+/// Deployment settings (domains, users, presence policy) live in the store, not here.
+/// </summary>
+public sealed record NodeOptions
+{
+    public const int DefaultXmppPort = 5222;
+    public const int DefaultAdminPort = 8443;
+
+    /// <summary>Where the bootstrap values came from (a file path, or "defaults"), for messages.</summary>
+    public string Source { get; init; } = "defaults";
+
+    public required string Fqdn { get; init; }
+
+    public NodeRole Roles { get; init; } = NodeRole.All;
+
+    public required string DataDirectory { get; init; }
+
+    /// <summary>The domain created on first start when the store has none (and added if missing).</summary>
+    public string InitialDomain { get; init; } = "example.com";
+
+    public IPAddress BindAddress { get; init; } = IPAddress.Any;
+
+    public int XmppPort { get; init; } = DefaultXmppPort;
+
+    /// <summary>0 disables the admin listener.</summary>
+    public int AdminPort { get; init; } = DefaultAdminPort;
+
+    /// <summary>PEM certificate (chain) and key; when null a private CA and node certificate are created in the data directory.</summary>
+    public string? CertificatePath { get; init; }
+
+    public string? PrivateKeyPath { get; init; }
+
+    /// <summary>Clients must STARTTLS before authenticating (default). Off only for tests of the refusal path and benchmarks.</summary>
+    public bool RequireTls { get; init; } = true;
+}

@@ -1,0 +1,18 @@
+namespace Parley.Server.Directory;
+
+public enum DirectoryError
+{
+    UserExists,
+    UserNotFound,
+    DomainExists,
+    DomainNotFound,
+    DomainHasUsers,
+    InvalidPassword,
+    InvalidDomain,
+}
+
+/// <summary>A directory change that was refused; nothing was changed. The message names the object and the fix.</summary>
+public sealed class DirectoryException(DirectoryError error, string message) : Exception(message)
+{
+    public DirectoryError Error { get; } = error;
+}
