@@ -9,6 +9,9 @@ public enum DirectoryError
     DomainHasUsers,
     InvalidPassword,
     InvalidDomain,
+
+    /// <summary>The address is not a bare user JID (no local part).</summary>
+    InvalidJid,
 }
 
 /// <summary>A directory change that was refused; nothing was changed. The message names the object and the fix.</summary>

@@ -1,10 +1,130 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Parley.Server.Configuration;
+using Parley.Server.Diagnostics;
+using Parley.Server.Directory;
+using Parley.Server.Management;
+using Parley.Server.Security;
+using Parley.Server.Storage;
+using Parley.Server.Xmpp;
+using Parley.Server.Xmpp.C2s;
 
 namespace Parley.Server.Hosting;
 
-/// <summary>Runs one node until cancelled. Returns the process exit code.</summary>
+/// <summary>
+/// Runs one node until cancelled: opens the store, makes sure the node has a certificate and its domain, starts the
+/// listeners of its roles, and shuts them down in order. Returns the process exit code.
+/// </summary>
 public static class ParleyNode
 {
-    public static Task<int> RunAsync(NodeOptions options, TextWriter output, CancellationToken cancellationToken)
-        => throw new NotImplementedException();
+    public const int ExitOk = 0;
+    public const int ExitConfiguration = 3;
+    public const int ExitStorage = 4;
+
+    private static readonly TimeSpan ShutdownDeadline = TimeSpan.FromSeconds(5);
+
+    public static async Task<int> RunAsync(NodeOptions options, TextWriter output, CancellationToken cancellationToken)
+    {
+        try
+        {
+            DataDirectory.EnsureWritable(options.DataDirectory);
+        }
+        catch (ConfigurationException ex)
+        {
+            await output.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            return ExitConfiguration;
+        }
+
+        var services = new ServiceCollection();
+        services.AddLogging(logging => logging.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevelFromEnvironment()));
+        services.AddParleyStore(options.DataDirectory);
+        services.AddSingleton<NodeCertificateProvisioner>();
+        services.AddParleyXmpp(new XmppServerOptions { RequireTls = options.RequireTls });
+        await using var provider = services.BuildServiceProvider();
+        var events = provider.GetRequiredService<IEventLog>();
+        try
+        {
+            await provider.GetRequiredService<ParleyStore>().StartAsync(cancellationToken).ConfigureAwait(false);
+            var settings = provider.GetRequiredService<IDeploymentSettings>();
+            await EnsureInitialDomainAsync(options, provider.GetRequiredService<IUserDirectory>(), settings, cancellationToken).ConfigureAwait(false);
+
+            using var certificate = provider.GetRequiredService<NodeCertificateProvisioner>().Provision(options, [.. settings.Current.Domains]);
+            provider.GetRequiredService<ServerTlsContext>().Use(certificate);
+            return await ServeAsync(options, output, provider, certificate, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StorageException ex)
+        {
+            await output.WriteLineAsync($"Parley cannot use its store: {ex.Message}").ConfigureAwait(false);
+            return ExitStorage;
+        }
+        catch (Exception ex) when (ex is ConfigurationException or CertificateException)
+        {
+            await output.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            events.Raise(ParleyEvents.Lifecycle.NodeStartFailed, options.Fqdn, ex.Message);
+            return ExitConfiguration;
+        }
+    }
+
+    private static async Task<int> ServeAsync(NodeOptions options, TextWriter output, ServiceProvider provider, NodeCertificate certificate, CancellationToken cancellationToken)
+    {
+        var events = provider.GetRequiredService<IEventLog>();
+        var listener = new C2sListener(provider.GetRequiredService<C2sServices>(), new IPEndPoint(options.BindAddress, options.XmppPort));
+        try
+        {
+            listener.Start();
+        }
+        catch (SocketException ex)
+        {
+            var endPoint = $"{options.BindAddress}:{options.XmppPort}";
+            var message = ex.SocketErrorCode switch
+            {
+                SocketError.AddressAlreadyInUse => $"Cannot listen for XMPP clients on {endPoint}: the port is in use (another Parley or XMPP server?). Fix: stop it, or choose another port with --xmpp-port or listeners.xmpp in {options.Source}.",
+                SocketError.AddressNotAvailable => $"Cannot listen for XMPP clients on {endPoint}: this machine has no such address. Fix: use an address of this machine with --bind or bindAddress in {options.Source}.",
+                SocketError.AccessDenied => $"Cannot listen for XMPP clients on {endPoint}: permission denied (ports below 1024 need privileges). Fix: use a port above 1024 or grant CAP_NET_BIND_SERVICE.",
+                _ => $"Cannot listen for XMPP clients on {endPoint}: {ex.Message}.",
+            };
+            events.Raise(ParleyEvents.Lifecycle.ListenerBindFailed, "XMPP client-to-server", endPoint, ex.Message);
+            await output.WriteLineAsync(message).ConfigureAwait(false);
+            return ExitConfiguration;
+        }
+
+        var settings = provider.GetRequiredService<IDeploymentSettings>();
+        await output.WriteLineAsync($"Parley node {options.Fqdn} (roles: {options.Roles}) serving {string.Join(", ", settings.Current.Domains)}; data in {options.DataDirectory}").ConfigureAwait(false);
+        await output.WriteLineAsync($"  XMPP client-to-server  tcp {listener.EndPoint} ({(options.RequireTls ? "STARTTLS required" : "STARTTLS optional")})").ConfigureAwait(false);
+        await output.WriteLineAsync($"  Certificate            {certificate.CertificatePath} ({certificate.Origin.ToString().ToLowerInvariant()}){(certificate.CaCertificatePath is { } ca ? $"; clients trust {ca}" : string.Empty)}").ConfigureAwait(false);
+        events.Raise(ParleyEvents.Lifecycle.NodeStarted, options.Fqdn, $"xmpp {listener.EndPoint}");
+        await output.WriteLineAsync("Parley is ready. Press Ctrl+C to stop.").ConfigureAwait(false);
+
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await output.WriteLineAsync("Stopping: telling clients the server is shutting down...").ConfigureAwait(false);
+        await listener.StopAsync(ShutdownDeadline).ConfigureAwait(false);
+        events.Raise(ParleyEvents.Lifecycle.NodeStopped, options.Fqdn);
+        await events.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        await output.WriteLineAsync("Parley stopped.").ConfigureAwait(false);
+        return ExitOk;
+    }
+
+    /// <summary>The node's domain (--domain, initialDomain) is always hosted: added on first start or when it changes.</summary>
+    private static async Task EnsureInitialDomainAsync(NodeOptions options, IUserDirectory directory, IDeploymentSettings settings, CancellationToken cancellationToken)
+    {
+        if (settings.Current.HostsDomain(options.InitialDomain))
+        {
+            return;
+        }
+
+        await directory.AddDomainAsync(options.InitialDomain, $"node:{options.Fqdn}", cancellationToken).ConfigureAwait(false);
+        await settings.RefreshAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static LogLevel LogLevelFromEnvironment()
+        => Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("PARLEY_LOG_LEVEL"), ignoreCase: true, out var level) ? level : LogLevel.Warning;
 }

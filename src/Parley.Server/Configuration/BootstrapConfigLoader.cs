@@ -1,0 +1,367 @@
+using System.Net;
+using System.Text.Json;
+using Parley.Xmpp.Addressing;
+
+namespace Parley.Server.Configuration;
+
+/// <summary>
+/// Reads a node's bootstrap file (<c>parley.json</c>), validates every key, and merges command-line overrides into
+/// <see cref="NodeOptions"/>. Every problem is a <see cref="ConfigurationException"/> naming file, key and fix.
+/// Relative paths in the file are relative to the file; relative paths on the command line to the working directory.
+/// </summary>
+/// <example>
+/// <code>
+/// {
+///   "fqdn": "parley1.example.com",
+///   "roles": ["frontend", "routing", "edge", "cms"],
+///   "dataDirectory": "/var/lib/parley",
+///   "bindAddress": "0.0.0.0",
+///   "listeners": { "xmpp": 5222, "admin": 8443 },
+///   "certificates": { "certificate": "/etc/parley/node.pem", "privateKey": "/etc/parley/node.key" },
+///   "requireTls": true,
+///   "initialDomain": "example.com"
+/// }
+/// </code>
+/// </example>
+public sealed class BootstrapConfigLoader(string workingDirectory, string machineHostName)
+{
+    public const string DefaultFileName = "parley.json";
+    public const string DefaultDataDirectoryName = "data";
+    public const string CommandLineSource = "command line";
+    private const string CommandLine = CommandLineSource;
+
+    private static readonly string[] RootKeys = ["fqdn", "roles", "dataDirectory", "bindAddress", "listeners", "certificates", "requireTls", "initialDomain", "$schema"];
+    private static readonly string[] ListenerKeys = ["xmpp", "admin"];
+    private static readonly string[] CertificateKeys = ["certificate", "privateKey"];
+
+    public BootstrapConfigLoader()
+        : this(Environment.CurrentDirectory, Dns.GetHostName())
+    {
+    }
+
+    /// <summary>Loads <paramref name="configPath"/> (none: defaults) and applies <paramref name="overrides"/>.</summary>
+    public NodeOptions Load(string? configPath, BootstrapOverrides overrides)
+    {
+        var file = configPath is null ? new FileValues() : ReadFile(configPath);
+        var source = configPath ?? "defaults";
+
+        var initialDomain = overrides.Domain is { } domainOverride
+            ? ValidDomain(CommandLine, "--domain", domainOverride, "give a DNS domain such as example.com")
+            : file.InitialDomain ?? "example.com";
+        var fqdn = overrides.Fqdn is { } fqdnOverride
+            ? ValidDomain(CommandLine, "--fqdn", fqdnOverride, "give this machine's DNS name, e.g. parley1.example.com")
+            : file.Fqdn ?? DefaultFqdn(initialDomain);
+        var dataDirectory = overrides.DataDirectory is { } dataOverride
+            ? Path.GetFullPath(dataOverride, workingDirectory)
+            : file.DataDirectory ?? Path.Combine(workingDirectory, DefaultDataDirectoryName);
+        var bindAddress = overrides.BindAddress is { } bindOverride
+            ? ParseAddress(CommandLine, "--bind", bindOverride)
+            : file.BindAddress ?? IPAddress.Any;
+        var xmppPort = overrides.XmppPort is { } xmppOverride
+            ? ValidPort(CommandLine, "--xmpp-port", xmppOverride, allowZero: false, NodeOptions.DefaultXmppPort)
+            : file.XmppPort ?? NodeOptions.DefaultXmppPort;
+        var adminPort = overrides.AdminPort is { } adminOverride
+            ? ValidPort(CommandLine, "--admin-port", adminOverride, allowZero: true, NodeOptions.DefaultAdminPort)
+            : file.AdminPort ?? NodeOptions.DefaultAdminPort;
+
+        if (adminPort == xmppPort)
+        {
+            throw new ConfigurationException(overrides.AdminPort is null && overrides.XmppPort is null ? source : CommandLine,
+                "listeners.admin", $"the admin port {adminPort} is the same as the XMPP port.",
+                $"use different ports (defaults: XMPP {NodeOptions.DefaultXmppPort}, admin {NodeOptions.DefaultAdminPort}; admin 0 disables it).");
+        }
+
+        return new NodeOptions
+        {
+            Source = source,
+            Fqdn = fqdn,
+            Roles = file.Roles ?? NodeRole.All,
+            DataDirectory = dataDirectory,
+            InitialDomain = initialDomain,
+            BindAddress = bindAddress,
+            XmppPort = xmppPort,
+            AdminPort = adminPort,
+            CertificatePath = file.CertificatePath,
+            PrivateKeyPath = file.PrivateKeyPath,
+            RequireTls = file.RequireTls ?? true,
+        };
+    }
+
+    /// <summary>The machine's host name when it is fully qualified, else <c>parley.&lt;initialDomain&gt;</c>.</summary>
+    public string DefaultFqdn(string initialDomain)
+        => machineHostName.Contains('.', StringComparison.Ordinal) && Jid.TryCreate(null, machineHostName, null, out var host, out _)
+            ? host.Domain
+            : "parley." + initialDomain;
+
+    private FileValues ReadFile(string configPath)
+    {
+        var fullPath = Path.GetFullPath(configPath, workingDirectory);
+        string text;
+        try
+        {
+            text = File.ReadAllText(fullPath);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ConfigurationException(configPath, "", $"the file does not exist ({fullPath}).",
+                "correct the --config path, or leave --config out to start with defaults.", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigurationException(configPath, "", $"the file cannot be read: {e.Message}",
+                "make it readable by the user running parley.", e);
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException e)
+        {
+            var line = (e.LineNumber ?? 0) + 1;
+            var column = (e.BytePositionInLine ?? 0) + 1;
+            throw new ConfigurationException(configPath, $"line {line}, column {column}", $"invalid JSON: {FirstSentence(e.Message)}",
+                "correct the syntax there (quotes around keys and strings, commas between entries, matching braces).", e);
+        }
+
+        using (document)
+        {
+            return ReadRoot(configPath, Path.GetDirectoryName(fullPath)!, document.RootElement);
+        }
+    }
+
+    private FileValues ReadRoot(string file, string fileDirectory, JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new ConfigurationException(file, "", $"the file holds a JSON {Describe(root.ValueKind)}, not an object.",
+                "wrap the settings in { }, e.g. { \"initialDomain\": \"example.com\" }.");
+        }
+
+        var values = new FileValues();
+        foreach (var property in Properties(file, "", root, RootKeys))
+        {
+            var key = property.Name;
+            var value = property.Value;
+            switch (key)
+            {
+                case "fqdn":
+                    values.Fqdn = ValidDomain(file, key, String(file, key, value), "give this machine's DNS name, e.g. parley1.example.com");
+                    break;
+                case "initialDomain":
+                    values.InitialDomain = ValidDomain(file, key, String(file, key, value), "give a DNS domain such as example.com");
+                    break;
+                case "roles":
+                    values.Roles = Roles(file, key, value);
+                    break;
+                case "dataDirectory":
+                    values.DataDirectory = Path.GetFullPath(NonEmptyString(file, key, value, "give a directory path, e.g. /var/lib/parley"), fileDirectory);
+                    break;
+                case "bindAddress":
+                    values.BindAddress = ParseAddress(file, key, String(file, key, value));
+                    break;
+                case "requireTls":
+                    values.RequireTls = value.ValueKind switch
+                    {
+                        JsonValueKind.True => true,
+                        JsonValueKind.False => false,
+                        _ => throw WrongType(file, key, value, "true or false", "write true (recommended) or false without quotes"),
+                    };
+                    break;
+                case "listeners":
+                    ReadListeners(file, value, values);
+                    break;
+                case "certificates":
+                    ReadCertificates(file, fileDirectory, value, values);
+                    break;
+                case "$schema":
+                    break;
+                default:
+                    throw new InvalidOperationException($"Internal error: known key {key} not handled.");
+            }
+        }
+
+        return values;
+    }
+
+    private static void ReadListeners(string file, JsonElement listeners, FileValues values)
+    {
+        RequireObject(file, "listeners", listeners, "{ \"xmpp\": 5222, \"admin\": 8443 }");
+        foreach (var property in Properties(file, "listeners.", listeners, ListenerKeys))
+        {
+            var key = "listeners." + property.Name;
+            if (property.Name == "xmpp")
+            {
+                values.XmppPort = ValidPort(file, key, Integer(file, key, property.Value), allowZero: false, NodeOptions.DefaultXmppPort);
+            }
+            else
+            {
+                values.AdminPort = ValidPort(file, key, Integer(file, key, property.Value), allowZero: true, NodeOptions.DefaultAdminPort);
+            }
+        }
+    }
+
+    private static void ReadCertificates(string file, string fileDirectory, JsonElement certificates, FileValues values)
+    {
+        RequireObject(file, "certificates", certificates, "{ \"certificate\": \"/etc/parley/node.pem\", \"privateKey\": \"/etc/parley/node.key\" }");
+        foreach (var property in Properties(file, "certificates.", certificates, CertificateKeys))
+        {
+            var key = "certificates." + property.Name;
+            var path = Path.GetFullPath(NonEmptyString(file, key, property.Value, "give the path of a PEM file"), fileDirectory);
+            if (property.Name == "certificate")
+            {
+                values.CertificatePath = path;
+            }
+            else
+            {
+                values.PrivateKeyPath = path;
+            }
+        }
+
+        if ((values.CertificatePath is null) != (values.PrivateKeyPath is null))
+        {
+            var missing = values.CertificatePath is null ? "certificate" : "privateKey";
+            throw new ConfigurationException(file, "certificates." + missing, "is missing; the certificate and its private key go together.",
+                "set both certificates.certificate and certificates.privateKey, or remove the certificates section to let the node issue its own.");
+        }
+    }
+
+    private static IEnumerable<JsonProperty> Properties(string file, string prefix, JsonElement element, string[] known)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var property in element.EnumerateObject())
+        {
+            if (!known.Contains(property.Name, StringComparer.Ordinal))
+            {
+                var suggestion = KeySuggestion.Closest(property.Name, known.Where(k => k != "$schema"));
+                throw new ConfigurationException(file, prefix + property.Name, "unknown key.",
+                    suggestion is null
+                        ? $"remove it; known keys here: {string.Join(", ", known.Where(k => k != "$schema"))}."
+                        : $"did you mean \"{suggestion}\"? (keys are case-sensitive) Known keys here: {string.Join(", ", known.Where(k => k != "$schema"))}.");
+            }
+
+            if (!seen.Add(property.Name))
+            {
+                throw new ConfigurationException(file, prefix + property.Name, "appears twice.", "keep one of the two entries.");
+            }
+
+            yield return property;
+        }
+    }
+
+    private static NodeRole Roles(string file, string key, JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            throw WrongType(file, key, value, "an array of role names", "write e.g. [\"frontend\", \"routing\", \"edge\", \"cms\"]");
+        }
+
+        var roles = NodeRole.None;
+        var index = 0;
+        foreach (var item in value.EnumerateArray())
+        {
+            var itemKey = $"{key}[{index++}]";
+            var name = String(file, itemKey, item);
+            roles |= name switch
+            {
+                "frontend" => NodeRole.Frontend,
+                "routing" => NodeRole.Routing,
+                "edge" => NodeRole.Edge,
+                "cms" => NodeRole.Cms,
+                _ => throw new ConfigurationException(file, itemKey, $"\"{name}\" is not a role.",
+                    "use frontend, routing, edge or cms" + (KeySuggestion.Closest(name, ["frontend", "routing", "edge", "cms"]) is { } s ? $" (did you mean \"{s}\"?)" : "") + "."),
+            };
+        }
+
+        if (roles == NodeRole.None)
+        {
+            throw new ConfigurationException(file, key, "is empty; a node needs at least one role.",
+                "list its roles, e.g. [\"frontend\", \"routing\", \"edge\", \"cms\"] for a single-node deployment, or remove the key for all roles.");
+        }
+
+        return roles;
+    }
+
+    private static void RequireObject(string file, string key, JsonElement value, string example)
+    {
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            throw WrongType(file, key, value, "an object", $"write e.g. {example}");
+        }
+    }
+
+    private static string String(string file, string key, JsonElement value)
+        => value.ValueKind == JsonValueKind.String ? value.GetString()! : throw WrongType(file, key, value, "a string", "put the value in double quotes");
+
+    private static string NonEmptyString(string file, string key, JsonElement value, string fix)
+    {
+        var text = String(file, key, value);
+        return string.IsNullOrWhiteSpace(text) ? throw new ConfigurationException(file, key, "is empty.", fix + ".") : text;
+    }
+
+    private static long Integer(string file, string key, JsonElement value)
+        => value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number)
+            ? number
+            : throw WrongType(file, key, value, "a whole number", "write a port number without quotes, e.g. 5222");
+
+    private static int ValidPort(string source, string key, long port, bool allowZero, int defaultPort)
+        => port >= (allowZero ? 0 : 1) && port <= 65535
+            ? (int)port
+            : throw new ConfigurationException(source, key, $"{port} is not a port ({(allowZero ? "0 to disable, or 1" : "1")}-65535).",
+                $"set a free TCP port, default {defaultPort}.");
+
+    private static IPAddress ParseAddress(string source, string key, string text)
+        => IPAddress.TryParse(text, out var address)
+            ? address
+            : throw new ConfigurationException(source, key, $"\"{text}\" is not an IP address.",
+                "give an IPv4 or IPv6 address of this machine (e.g. 127.0.0.2), or 0.0.0.0 for all addresses.");
+
+    private static string ValidDomain(string source, string key, string text, string fix)
+        => Jid.TryCreate(null, text.Trim(), null, out var jid, out var error)
+            ? jid.Domain
+            : throw new ConfigurationException(source, key, $"\"{text}\" is not a valid domain name ({error?.TrimEnd('.')}).", fix + ".");
+
+    private static ConfigurationException WrongType(string file, string key, JsonElement value, string expected, string fix)
+        => new(file, key, $"is {Describe(value.ValueKind)} but must be {expected}.", fix + ".");
+
+    private static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        _ => "empty",
+    };
+
+    private static string FirstSentence(string message)
+    {
+        var end = message.IndexOf(". ", StringComparison.Ordinal);
+        return end < 0 ? message : message[..(end + 1)];
+    }
+
+    private sealed class FileValues
+    {
+        public string? Fqdn { get; set; }
+
+        public string? InitialDomain { get; set; }
+
+        public NodeRole? Roles { get; set; }
+
+        public string? DataDirectory { get; set; }
+
+        public IPAddress? BindAddress { get; set; }
+
+        public int? XmppPort { get; set; }
+
+        public int? AdminPort { get; set; }
+
+        public string? CertificatePath { get; set; }
+
+        public string? PrivateKeyPath { get; set; }
+
+        public bool? RequireTls { get; set; }
+    }
+}

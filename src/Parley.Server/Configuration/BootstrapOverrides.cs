@@ -1,0 +1,17 @@
+namespace Parley.Server.Configuration;
+
+/// <summary>Command-line values that win over the bootstrap file; null = not given.</summary>
+public sealed record BootstrapOverrides
+{
+    public string? DataDirectory { get; init; }
+
+    public string? Domain { get; init; }
+
+    public string? BindAddress { get; init; }
+
+    public string? Fqdn { get; init; }
+
+    public int? XmppPort { get; init; }
+
+    public int? AdminPort { get; init; }
+}

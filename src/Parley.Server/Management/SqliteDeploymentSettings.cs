@@ -1,0 +1,157 @@
+using System.Collections.Frozen;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Parley.Server.Diagnostics;
+using Parley.Server.Storage;
+
+namespace Parley.Server.Management;
+
+/// <summary>
+/// Deployment settings in SQLite. <see cref="Current"/> is an immutable snapshot swapped atomically; a timer
+/// checks the latest revision (one indexed max() query) and reloads only when it moved, so changes made by the
+/// CLI in another process take effect within <see cref="DeploymentSettingsOptions.RefreshInterval"/>.
+/// </summary>
+public sealed class SqliteDeploymentSettings : IDeploymentSettings, IAsyncDisposable
+{
+    private const string PresenceSettingName = "presence";
+
+    private readonly ParleyDatabase _database;
+    private readonly IEventLog _events;
+    private readonly TimeProvider _time;
+    private readonly DeploymentSettingsOptions _options;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _refreshGate = new(1, 1);
+    private volatile DeploymentSnapshot? _current;
+    private ITimer? _timer;
+    private bool _refreshFailing;
+
+    public SqliteDeploymentSettings(ParleyDatabase database, IEventLog events, TimeProvider time, DeploymentSettingsOptions options,
+        ILogger<SqliteDeploymentSettings> logger)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.RefreshInterval, TimeSpan.Zero);
+        _database = database;
+        _events = events;
+        _time = time;
+        _options = options;
+        _logger = logger;
+    }
+
+    public DeploymentSnapshot Current => _current ?? Refresh(announce: false);
+
+    public Task<DeploymentSnapshot> RefreshAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Refresh(_options.AnnounceRevisions));
+    }
+
+    public async Task SetPresenceSettingsAsync(PresenceSettings settings, string actor, CancellationToken cancellationToken)
+    {
+        if (PresenceSettingsValidation.Validate(settings) is { } problem)
+        {
+            throw new ArgumentOutOfRangeException(nameof(settings), problem);
+        }
+
+        var description = $"presence settings: max contacts {Describe(settings.MaxContactListSize)}, max watchers {Describe(settings.MaxWatchers)}, auto-approve local domain {(settings.AutoApproveLocalDomain ? "on" : "off")}";
+        await _database.WriteAsync("changing presence settings", session =>
+        {
+            session.Execute("INSERT INTO settings (name, value) VALUES ($name, $value) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                ("$name", PresenceSettingName), ("$value", JsonSerializer.Serialize(settings)));
+            return SqliteRevisions.Record(session, _time.GetUtcNow(), actor, description);
+        }, cancellationToken).ConfigureAwait(false);
+        await RefreshAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<IReadOnlyList<ConfigurationChange>> ListChangesAsync(int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        return _database.ReadAsync<IReadOnlyList<ConfigurationChange>>("reading configuration history", session => session.Query(
+            "SELECT revision, time_ms, actor, description FROM revisions ORDER BY revision DESC LIMIT $limit",
+            reader => new ConfigurationChange(reader.GetInt64(0), StoredTime.FromStored(reader.GetInt64(1)), reader.GetString(2), reader.GetString(3)),
+            ("$limit", limit)), cancellationToken);
+    }
+
+    /// <summary>Loads the first snapshot and starts the periodic revision check.</summary>
+    public void Start()
+    {
+        _ = Current;
+        _timer ??= _time.CreateTimer(_ => OnTimer(), null, _options.RefreshInterval, _options.RefreshInterval);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        var timer = Interlocked.Exchange(ref _timer, null);
+        return timer?.DisposeAsync() ?? ValueTask.CompletedTask;
+    }
+
+    private void OnTimer()
+    {
+        // Skip a tick rather than pile up behind a slow refresh.
+        if (_refreshGate.CurrentCount == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            Refresh(_options.AnnounceRevisions);
+            if (_refreshFailing)
+            {
+                _refreshFailing = false;
+                _logger.LogInformation("Deployment settings refresh from {Path} works again", _database.FilePath);
+            }
+        }
+        catch (StorageException e) when (!_refreshFailing)
+        {
+            // Reported once per outage (the database raised the storage event); keep serving the last good snapshot.
+            _refreshFailing = true;
+            _logger.LogWarning(e, "Deployment settings refresh failed; keeping revision {Revision}", _current?.Revision);
+        }
+        catch (StorageException)
+        {
+            // Still failing: already reported.
+        }
+    }
+
+    private DeploymentSnapshot Refresh(bool announce)
+    {
+        _refreshGate.Wait();
+        try
+        {
+            var previous = _current;
+            var latest = _database.Read("checking the configuration revision", SqliteRevisions.Latest, reportFailure: previous is null);
+            if (previous is not null && previous.Revision == latest)
+            {
+                return previous;
+            }
+
+            var (snapshot, description) = _database.Read("loading deployment settings", Load);
+            _current = snapshot;
+            if (announce && previous is not null)
+            {
+                _events.Raise(ParleyEvents.Lifecycle.ConfigurationRevisionApplied, snapshot.Revision, description);
+            }
+
+            return snapshot;
+        }
+        finally
+        {
+            _refreshGate.Release();
+        }
+    }
+
+    private static (DeploymentSnapshot Snapshot, string Description) Load(SqliteSession session)
+    {
+        var latest = session.Query("SELECT revision, description FROM revisions ORDER BY revision DESC LIMIT 1",
+            reader => (Revision: reader.GetInt64(0), Description: reader.GetString(1)));
+        var domains = session.Query("SELECT name FROM domains", reader => reader.GetString(0));
+        var presenceJson = session.Query("SELECT value FROM settings WHERE name = $name", reader => reader.GetString(0), ("$name", PresenceSettingName));
+        var presence = presenceJson.Count == 0
+            ? new PresenceSettings()
+            : JsonSerializer.Deserialize<PresenceSettings>(presenceJson[0]) ?? new PresenceSettings();
+        var revision = latest.Count == 0 ? 0 : latest[0].Revision;
+        var description = latest.Count == 0 ? "defaults" : latest[0].Description;
+        return (new DeploymentSnapshot(revision, domains.ToFrozenSet(StringComparer.Ordinal), presence), description);
+    }
+
+    private static string Describe(int? limit) => limit?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unlimited";
+}

@@ -1,0 +1,90 @@
+namespace Parley.Server.Storage;
+
+/// <summary>One step of the SQLite schema. Steps are applied in order, each once, all pending ones in one transaction.</summary>
+public sealed record SchemaMigration(int Version, string Description, string Sql);
+
+/// <summary>The SQLite schema history. Never edit a released step: add a new one.</summary>
+internal static class SchemaMigrations
+{
+    public static readonly IReadOnlyList<SchemaMigration> All =
+    [
+        new(1, "deployment settings, users, rosters, privacy lists, offline messages, events",
+            """
+            CREATE TABLE revisions (
+                revision    INTEGER PRIMARY KEY AUTOINCREMENT,
+                time_ms     INTEGER NOT NULL,
+                actor       TEXT NOT NULL,
+                description TEXT NOT NULL
+            );
+            CREATE TABLE domains (
+                name        TEXT PRIMARY KEY,
+                created_ms  INTEGER NOT NULL
+            );
+            CREATE TABLE settings (
+                name        TEXT PRIMARY KEY,
+                value       TEXT NOT NULL
+            );
+            CREATE TABLE users (
+                id          INTEGER PRIMARY KEY,
+                jid         TEXT NOT NULL UNIQUE,
+                domain      TEXT NOT NULL REFERENCES domains(name),
+                enabled     INTEGER NOT NULL,
+                created_ms  INTEGER NOT NULL
+            );
+            CREATE INDEX users_by_domain ON users(domain, jid);
+            CREATE TABLE scram_credentials (
+                user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                hash        TEXT NOT NULL,
+                salt        BLOB NOT NULL,
+                iterations  INTEGER NOT NULL,
+                stored_key  BLOB NOT NULL,
+                server_key  BLOB NOT NULL,
+                PRIMARY KEY (user_id, hash)
+            );
+            CREATE TABLE roster_versions (
+                owner       TEXT PRIMARY KEY,
+                version     INTEGER NOT NULL
+            );
+            CREATE TABLE roster_items (
+                owner        TEXT NOT NULL,
+                contact      TEXT NOT NULL,
+                name         TEXT,
+                groups_json  TEXT NOT NULL,
+                subscription INTEGER NOT NULL,
+                pending_out  INTEGER NOT NULL,
+                pending_in   INTEGER NOT NULL,
+                pre_approved INTEGER NOT NULL,
+                hidden       INTEGER NOT NULL,
+                PRIMARY KEY (owner, contact)
+            );
+            CREATE TABLE privacy_entries (
+                owner       TEXT NOT NULL,
+                list        INTEGER NOT NULL,
+                entry       TEXT NOT NULL,
+                PRIMARY KEY (owner, list, entry)
+            );
+            CREATE TABLE offline_messages (
+                id          INTEGER PRIMARY KEY AUTOINCREMENT,
+                owner       TEXT NOT NULL,
+                stored_ms   INTEGER NOT NULL,
+                stanza      TEXT NOT NULL
+            );
+            CREATE INDEX offline_messages_by_owner ON offline_messages(owner, id);
+            CREATE TABLE events (
+                sequence    INTEGER PRIMARY KEY AUTOINCREMENT,
+                id          INTEGER NOT NULL,
+                source      TEXT NOT NULL,
+                level       INTEGER NOT NULL,
+                time_ms     INTEGER NOT NULL,
+                message     TEXT NOT NULL,
+                cause       TEXT NOT NULL,
+                resolution  TEXT NOT NULL,
+                node        TEXT NOT NULL
+            );
+            CREATE INDEX events_by_time ON events(time_ms);
+            CREATE INDEX events_by_id ON events(id, time_ms);
+            """),
+    ];
+
+    public static int Latest => All[^1].Version;
+}
