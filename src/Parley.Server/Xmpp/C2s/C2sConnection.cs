@@ -120,11 +120,11 @@ internal sealed partial class C2sConnection : IStanzaTransport, IHeartbeatClient
                 _pinged = false;
             }
 
-            var reader = new SequenceReader<byte>(buffer);
+            var consumed = buffer.Start;
             var restartTls = false;
             try
             {
-                while (_parser.TryRead(ref reader, out var streamEvent))
+                while (TryParse(buffer.Slice(consumed), out var streamEvent, out consumed))
                 {
                     _partialSince = null;
                     var next = await HandleEventAsync(streamEvent).ConfigureAwait(false);
@@ -147,7 +147,7 @@ internal sealed partial class C2sConnection : IStanzaTransport, IHeartbeatClient
             }
             finally
             {
-                _input.AdvanceTo(reader.Position, buffer.End);
+                _input.AdvanceTo(consumed, buffer.End);
             }
 
             if (restartTls)
@@ -161,6 +161,15 @@ internal sealed partial class C2sConnection : IStanzaTransport, IHeartbeatClient
                 return; // The client closed its side.
             }
         }
+    }
+
+    /// <summary>One event from the unread bytes; the reader cannot live across awaits, so each call makes its own.</summary>
+    private bool TryParse(ReadOnlySequence<byte> unread, out XmppStreamEvent streamEvent, out SequencePosition consumed)
+    {
+        var reader = new SequenceReader<byte>(unread);
+        var parsed = _parser.TryRead(ref reader, out streamEvent);
+        consumed = reader.Position;
+        return parsed;
     }
 
     private async ValueTask<NextStep> HandleEventAsync(XmppStreamEvent streamEvent)
