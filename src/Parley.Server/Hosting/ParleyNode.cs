@@ -2,11 +2,13 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Parley.Server.Admin;
 using Parley.Server.Configuration;
 using Parley.Server.Diagnostics;
 using Parley.Server.Directory;
 using Parley.Server.Management;
 using Parley.Server.Security;
+using Parley.Server.Sessions;
 using Parley.Server.Storage;
 using Parley.Server.Xmpp;
 using Parley.Server.Xmpp.C2s;
@@ -85,16 +87,45 @@ public static class ParleyNode
                 SocketError.AccessDenied => $"Cannot listen for XMPP clients on {endPoint}: permission denied (ports below 1024 need privileges). Fix: use a port above 1024 or grant CAP_NET_BIND_SERVICE.",
                 _ => $"Cannot listen for XMPP clients on {endPoint}: {ex.Message}.",
             };
-            events.Raise(ParleyEvents.Lifecycle.ListenerBindFailed, "XMPP client-to-server", endPoint, ex.Message);
+            events.Raise(ParleyEvents.Lifecycle.ListenerBindFailed, $"XMPP client-to-server {endPoint}", ex.Message);
             await output.WriteLineAsync(message).ConfigureAwait(false);
             return ExitConfiguration;
         }
 
         var settings = provider.GetRequiredService<IDeploymentSettings>();
+        await using var admin = options.AdminPort == 0 ? null : new AdminApi(
+            options,
+            AdminToken.LoadOrCreate(options.DataDirectory),
+            provider.GetRequiredService<ServerTlsContext>(),
+            settings,
+            events,
+            provider.GetRequiredService<SessionRegistry>(),
+            () => listener.ConnectionCount);
+        if (admin is not null)
+        {
+            try
+            {
+                await admin.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                var endPoint = $"{options.BindAddress}:{options.AdminPort}";
+                events.Raise(ParleyEvents.Lifecycle.ListenerBindFailed, $"admin API {endPoint}", ex.GetBaseException().Message);
+                await output.WriteLineAsync($"Cannot listen for the admin API on {endPoint}: {ex.GetBaseException().Message}. Fix: stop what uses the port, choose another with --admin-port or listeners.admin in {options.Source}, or disable the admin API with --admin-port 0.").ConfigureAwait(false);
+                await listener.StopAsync(ShutdownDeadline).ConfigureAwait(false);
+                return ExitConfiguration;
+            }
+        }
+
         await output.WriteLineAsync($"Parley node {options.Fqdn} (roles: {options.Roles}) serving {string.Join(", ", settings.Current.Domains)}; data in {options.DataDirectory}").ConfigureAwait(false);
         await output.WriteLineAsync($"  XMPP client-to-server  tcp {listener.EndPoint} ({(options.RequireTls ? "STARTTLS required" : "STARTTLS optional")})").ConfigureAwait(false);
         await output.WriteLineAsync($"  Certificate            {certificate.CertificatePath} ({certificate.Origin.ToString().ToLowerInvariant()}){(certificate.CaCertificatePath is { } ca ? $"; clients trust {ca}" : string.Empty)}").ConfigureAwait(false);
-        events.Raise(ParleyEvents.Lifecycle.NodeStarted, options.Fqdn, $"xmpp {listener.EndPoint}");
+        if (admin?.EndPoint is { } adminEndPoint)
+        {
+            await output.WriteLineAsync($"  Admin API              https://{adminEndPoint}/api/v1/status (bearer token in {Path.Combine(options.DataDirectory, AdminToken.DirectoryName, AdminToken.FileName)})").ConfigureAwait(false);
+        }
+
+        events.Raise(ParleyEvents.Lifecycle.NodeStarted, options.Fqdn, options.Roles, admin?.EndPoint is { } adminAt ? $"xmpp {listener.EndPoint}, admin {adminAt}" : $"xmpp {listener.EndPoint}");
         await output.WriteLineAsync("Parley is ready. Press Ctrl+C to stop.").ConfigureAwait(false);
 
         try
@@ -107,7 +138,7 @@ public static class ParleyNode
 
         await output.WriteLineAsync("Stopping: telling clients the server is shutting down...").ConfigureAwait(false);
         await listener.StopAsync(ShutdownDeadline).ConfigureAwait(false);
-        events.Raise(ParleyEvents.Lifecycle.NodeStopped, options.Fqdn);
+        events.Raise(ParleyEvents.Lifecycle.NodeStopped, options.Fqdn, "stop requested (SIGINT/SIGTERM)");
         await events.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         await output.WriteLineAsync("Parley stopped.").ConfigureAwait(false);
         return ExitOk;

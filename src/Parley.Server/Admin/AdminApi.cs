@@ -1,0 +1,93 @@
+using System.Net;
+using System.Net.Security;
+using System.Reflection;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Parley.Server.Configuration;
+using Parley.Server.Diagnostics;
+using Parley.Server.Management;
+using Parley.Server.Security;
+using Parley.Server.Sessions;
+
+namespace Parley.Server.Admin;
+
+/// <summary>
+/// The admin REST API (HTTPS, bearer token): node status and the event store, for monitoring and the later
+/// management console. Read-only for now; configuration changes go through the CLI.
+/// </summary>
+public sealed class AdminApi(NodeOptions node, AdminToken token, ServerTlsContext tls, IDeploymentSettings settings, IEventLog events, SessionRegistry sessions, Func<int> connectionCount) : IAsyncDisposable
+{
+    private const int MaxEventsPerRequest = 1000;
+    private static readonly string Version =
+        typeof(AdminApi).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0";
+
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web)
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
+
+    private WebApplication? _app;
+
+    public IPEndPoint? EndPoint { get; private set; }
+
+    /// <summary>Starts listening. Throws IOException (port in use, …) for the caller to explain.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = 64 * 1024;
+            kestrel.Limits.MaxConcurrentConnections = 100;
+            kestrel.Listen(node.BindAddress, node.AdminPort, listen => listen.UseHttps(new TlsHandshakeCallbackOptions
+            {
+                OnConnection = _ => ValueTask.FromResult(new SslServerAuthenticationOptions { ServerCertificateContext = tls.Current }),
+            }));
+        });
+        var app = builder.Build();
+        app.Use(async (context, next) =>
+        {
+            if (!token.Accepts(context.Request.Headers.Authorization))
+            {
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                context.Response.Headers.WWWAuthenticate = "Bearer realm=\"parley-admin\"";
+                await context.Response.WriteAsJsonAsync(new { error = $"Send 'Authorization: Bearer <token>' with the token from {token.FilePath}." }).ConfigureAwait(false);
+                return;
+            }
+
+            await next(context).ConfigureAwait(false);
+        });
+        app.MapGet("/api/v1/status", () => Results.Json(new
+        {
+            node = node.Fqdn,
+            version = Version,
+            roles = node.Roles.ToString(),
+            domains = settings.Current.Domains.Order().ToArray(),
+            configurationRevision = settings.Current.Revision,
+            onlineUsers = sessions.UserCount,
+            connections = connectionCount(),
+        }, Json));
+        app.MapGet("/api/v1/events", async (int? id, DateTimeOffset? since, int? limit, CancellationToken ct) =>
+        {
+            var records = await events.QueryAsync(id, since, Math.Clamp(limit ?? 100, 1, MaxEventsPerRequest), ct).ConfigureAwait(false);
+            return Results.Json(records, Json);
+        });
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        _app = app;
+        EndPoint = new IPEndPoint(node.BindAddress, node.AdminPort);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await _app.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
