@@ -33,6 +33,7 @@ public static class XmppServiceCollectionExtensions
         services.AddSingleton<ClientStanzaRouter>();
         services.AddSingleton<AuthFailureTracker>();
         services.AddSingleton<ConnectionHeartbeat>();
+        services.AddSingleton<SessionTerminations>();
         services.AddSingleton<C2sServices>();
         return services;
     }

@@ -229,7 +229,7 @@ internal sealed partial class C2sConnection
         {
             case DetachOutcome.NotCurrent:
                 return;
-            case DetachOutcome.AwaitResumption:
+            case DetachOutcome.AwaitResumption when !_services.Terminations.Stopping:
                 _ = ExpireResumptionAsync(session);
                 return;
             default:
@@ -248,10 +248,7 @@ internal sealed partial class C2sConnection
     }
 
     /// <summary>Ends a session for good: unavailable presence out, and what the client never acknowledged rerouted.</summary>
-    private void TerminateSession(XmppSession session)
-    {
-        _ = TerminateSessionAsync(_services, session);
-    }
+    private void TerminateSession(XmppSession session) => _services.Terminations.Track(TerminateSessionAsync(_services, session));
 
     internal static async Task TerminateSessionAsync(C2sServices services, XmppSession session)
     {

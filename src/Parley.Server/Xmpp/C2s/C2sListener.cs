@@ -90,6 +90,7 @@ public sealed class C2sListener(C2sServices services, IPEndPoint endPoint) : IAs
     /// <summary>Stops accepting, tells every client the server is shutting down, and waits (bounded) for them to go.</summary>
     public async Task StopAsync(TimeSpan deadline)
     {
+        services.Terminations.BeginStopping();
         _stopping.Cancel();
         _socket?.Dispose();
         if (_acceptLoop is not null)
@@ -109,6 +110,17 @@ public sealed class C2sListener(C2sServices services, IPEndPoint endPoint) : IAs
         catch (TimeoutException)
         {
         }
+
+        // Sessions waiting for XEP-0198 resumption end now, so their unacknowledged messages reach offline storage.
+        foreach (var session in services.Registry.AllSessions.ToArray())
+        {
+            if (session.IsDetached && !session.IsTerminated)
+            {
+                services.Terminations.Track(C2sConnection.TerminateSessionAsync(services, session));
+            }
+        }
+
+        await services.Terminations.WhenAllAsync(deadline).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()

@@ -23,6 +23,7 @@ public sealed class C2sServices(
     IEventLog events,
     AuthFailureTracker authFailures,
     ConnectionHeartbeat heartbeat,
+    SessionTerminations terminations,
     ILoggerFactory loggerFactory)
 {
     public XmppServerOptions Options { get; } = options;
@@ -46,6 +47,8 @@ public sealed class C2sServices(
     public AuthFailureTracker AuthFailures { get; } = authFailures;
 
     public ConnectionHeartbeat Heartbeat { get; } = heartbeat;
+
+    public SessionTerminations Terminations { get; } = terminations;
 
     public TimeProvider Time => Heartbeat.Time;
 
