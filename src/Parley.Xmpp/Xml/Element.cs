@@ -89,6 +89,15 @@ public sealed partial class Element : XmlNode
         return this;
     }
 
+    /// <summary>Sizes the attribute list up front: the parser knows the count, so the list never regrows.</summary>
+    internal void EnsureAttributeCapacity(int count)
+    {
+        if (count > 0)
+        {
+            _attributes ??= new List<XmlAttribute>(count);
+        }
+    }
+
     public Element AddAttribute(XmlAttribute attribute)
     {
         (_attributes ??= []).Add(attribute);
