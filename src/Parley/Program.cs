@@ -1,1 +1,3 @@
-return 0;
+using Parley.Cli;
+
+return await Cli.RunAsync(args, Console.In, Console.Out, Console.Error, Environment.CurrentDirectory, CancellationToken.None);

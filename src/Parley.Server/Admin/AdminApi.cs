@@ -71,11 +71,24 @@ public sealed class AdminApi(NodeOptions node, AdminToken token, ServerTlsContex
             configurationRevision = settings.Current.Revision,
             onlineUsers = sessions.UserCount,
             connections = connectionCount(),
+            memory = new
+            {
+                workingSetBytes = Environment.WorkingSet,
+                managedHeapBytes = GC.GetTotalMemory(forceFullCollection: false),
+                gcCommittedBytes = GC.GetGCMemoryInfo().TotalCommittedBytes,
+            },
         }, Json));
         app.MapGet("/api/v1/events", async (int? id, DateTimeOffset? since, int? limit, CancellationToken ct) =>
         {
             var records = await events.QueryAsync(id, since, Math.Clamp(limit ?? 100, 1, MaxEventsPerRequest), ct).ConfigureAwait(false);
             return Results.Json(records, Json);
+        });
+        app.MapPost("/api/v1/diagnostics/collect-garbage", () =>
+        {
+            // For memory measurements (benchmarks, leak hunting): what stays after a full, compacting collection.
+            System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            return Results.Json(new { managedHeapBytes = GC.GetTotalMemory(forceFullCollection: false), workingSetBytes = Environment.WorkingSet }, Json);
         });
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;

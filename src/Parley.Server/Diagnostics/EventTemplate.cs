@@ -39,6 +39,13 @@ public static class EventTemplate
 
     public static string Format(string template, object?[] args)
     {
+        var expected = ArgumentCount(template);
+        if (args.Length < expected)
+        {
+            // A caller passed too few: show what is missing rather than lose the event.
+            args = [.. args, .. Enumerable.Repeat<object?>("(not given)", expected - args.Length)];
+        }
+
         try
         {
             return string.Format(CultureInfo.InvariantCulture, template, args);

@@ -154,7 +154,7 @@ public sealed class SqliteUserDirectory : IUserDirectory
     {
         if (!Jid.TryCreate(null, domain.Trim(), null, out var jid, out var error))
         {
-            throw new DirectoryException(DirectoryError.InvalidDomain, $"'{domain}' is not a valid domain name: {error} Fix: use a DNS name such as example.com.");
+            throw new DirectoryException(DirectoryError.InvalidDomain, $"'{domain}' is not a valid domain name: {error?.TrimEnd('.')}. Fix: use a DNS name such as example.com.");
         }
 
         return jid.Domain;

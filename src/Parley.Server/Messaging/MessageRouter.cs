@@ -28,7 +28,7 @@ public sealed class MessageRouter(
         var recipient = to ?? sender.User.BareJid;
         if (sender.User.IsBlocking(recipient))
         {
-            var error = StanzaError.CreateReply(message, StanzaErrorCondition.NotAcceptable, "You have blocked this contact; unblock them to send messages.");
+            var error = StanzaError.CreateReply(message, StanzaErrorCondition.NotAcceptable, "You have blocked this contact; unblock them to send messages.", type: StanzaErrorType.Cancel);
             error.Child("error", XmppNamespaces.Client)?.AddChild("blocked", XmppNamespaces.BlockingErrors);
             return error;
         }
@@ -76,7 +76,7 @@ public sealed class MessageRouter(
                 return null; // §8.5.3.2.1: errors and headlines to a gone resource are dropped.
             }
 
-            if (DeliverToBare(user, message))
+            if (DeliverToBare(user, message, from))
             {
                 return null;
             }
@@ -90,14 +90,14 @@ public sealed class MessageRouter(
     }
 
     /// <summary>Delivers to every available resource with non-negative priority; false when there is none.</summary>
-    private static bool DeliverToBare(OnlineUser user, Element message)
+    private static bool DeliverToBare(OnlineUser user, Element message, Jid from)
     {
         var delivered = false;
         foreach (var session in user.Sessions)
         {
             if (session.IsAvailable && session.Priority >= 0)
             {
-                session.Deliver(Stanza.Readdress(message, Jid.TryParse(message.GetAttribute("from"), out var from) ? from : null, session.FullJid));
+                session.Deliver(Stanza.Readdress(message, from, session.FullJid));
                 delivered = true;
             }
         }

@@ -102,7 +102,9 @@ public static class SubscriptionStateMachine
             var other => other,
         };
         var next = item with { Subscription = subscription, PendingIn = false, PreApproved = false };
-        return next == item ? new(item, false, false) : Changed(next, forward: true);
+
+        // RFC 6121 §3.2.2 rule 2: cancelling only a pre-approval is not routed to the user (nor is unavailable sent).
+        return next == item ? new(item, false, false) : Changed(next, forward: subscription != item.Subscription || item.PendingIn);
     }
 
     /// <summary>A.3.4: unsubscribed arrives for the owner (denied, or the contact stopped sharing).</summary>

@@ -5,6 +5,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Text;
 using Parley.Server.Diagnostics;
+using Parley.Server.Security;
 using Parley.Xmpp;
 using Parley.Xmpp.Addressing;
 using Parley.Xmpp.Sasl;
@@ -148,6 +149,7 @@ internal sealed partial class C2sConnection
             throw new OperationCanceledException("TLS handshake failed.", ex);
         }
 
+        OpenSslBufferRelease.TryEnable(tls);
         _tls = true;
         _stream = tls;
         _input = PipeReader.Create(tls, ReaderOptions);

@@ -1,0 +1,49 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Parley.Server.Configuration;
+using Parley.Server.Hosting;
+
+namespace Parley.Cli.Commands;
+
+internal static class ServeCommand
+{
+    public static Command Create(CliContext context, CommonOptions common)
+    {
+        var config = new Option<string?>("--config") { Description = "Bootstrap file (JSON) with fqdn, roles, dataDirectory, bindAddress, listeners, certificates, requireTls, initialDomain.", HelpName = "FILE" };
+        var domain = new Option<string?>("--domain") { Description = "Domain created on first start (default example.com).", HelpName = "D" };
+        var bind = new Option<string?>("--bind") { Description = "Bind every listener on this IP address (default all addresses).", HelpName = "IP" };
+        var fqdn = new Option<string?>("--fqdn") { Description = "This node's DNS name (default: the host name if fully qualified, else parley.<domain>).", HelpName = "F" };
+        var xmppPort = new Option<int?>("--xmpp-port") { Description = "XMPP client port (default 5222).", HelpName = "N" };
+        var adminPort = new Option<int?>("--admin-port") { Description = "Admin API port (default 8443; 0 disables it).", HelpName = "N" };
+        var command = new Command("serve", "Run a node (by default a single-node deployment with all roles) until SIGINT or SIGTERM.")
+        {
+            config, domain, bind, fqdn, xmppPort, adminPort,
+        };
+        command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(context, async () =>
+        {
+            var loader = new BootstrapConfigLoader(context.WorkingDirectory, System.Net.Dns.GetHostName());
+            var options = loader.Load(result.GetValue(config), new BootstrapOverrides
+            {
+                DataDirectory = result.GetValue(common.Data),
+                Domain = result.GetValue(domain),
+                BindAddress = result.GetValue(bind),
+                Fqdn = result.GetValue(fqdn),
+                XmppPort = result.GetValue(xmppPort),
+                AdminPort = result.GetValue(adminPort),
+            });
+
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, signal => Stop(signal, stop));
+            using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal => Stop(signal, stop));
+            return await ParleyNode.RunAsync(options, context.Output, stop.Token);
+        }));
+        return command;
+    }
+
+    private static void Stop(PosixSignalContext signal, CancellationTokenSource stop)
+    {
+        // Graceful: the node closes its streams and stores queued events before the process exits.
+        signal.Cancel = true;
+        stop.Cancel();
+    }
+}
