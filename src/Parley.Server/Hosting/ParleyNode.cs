@@ -41,7 +41,7 @@ public static class ParleyNode
 
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevelFromEnvironment()));
-        services.AddParleyStore(options.DataDirectory);
+        services.AddParleyStore(options.DataDirectory, store => store with { Events = store.Events with { NodeName = options.Fqdn } });
         services.AddSingleton<NodeCertificateProvisioner>();
         services.AddParleyXmpp(new XmppServerOptions { RequireTls = options.RequireTls });
         await using var provider = services.BuildServiceProvider();

@@ -85,9 +85,12 @@ public sealed class PresenceService(SessionRegistry registry, LocalDelivery deli
     /// <summary>Directed presence (RFC 6121 §4.6): to a JID, tracked so unavailable follows it.</summary>
     public void SendDirected(XmppSession session, Element presence, Jid to)
     {
-        var available = Stanza.Type(presence) != "unavailable";
+        var type = Stanza.Type(presence);
+        var available = type != "unavailable";
         var item = session.User.FindItem(to.Bare);
-        if (item is null || !item.IsWatcher)
+
+        // Only availability is tracked: a presence error tells the peer nothing about the user being online.
+        if (type != "error" && (item is null || !item.IsWatcher))
         {
             session.RecordDirectedPresence(to, available);
         }

@@ -94,6 +94,39 @@ public sealed class BlockingTests(ParleyNodeFixture fixture) : IClassFixture<Par
     }
 
     [Fact]
+    public async Task An_iq_from_a_blocked_contact_gets_service_unavailable_as_if_offline_xep0191_3_5()
+    {
+        var (alice, bob) = await ContactsAsync();
+        await using var a = await OnlineAsync(Node, alice, "desk");
+        await using var b = await OnlineAsync(Node, bob);
+        await a.IqAsync(Block("block", bob.Jid));
+
+        var answer = await b.IqAsync(Iq("get", a.FullJid.ToString(), "query", XmppNamespaces.Version, out _));
+
+        Assert.Equal("error", answer.GetAttribute("type"));
+        Assert.Equal("service-unavailable", SubscriptionTests.ErrorCondition(answer));
+        Assert.Null(answer.Child("error", XmppNamespaces.Client)!.Child("blocked", XmppNamespaces.BlockingErrors));
+        await a.ExpectNoneAsync(e => e.Name == "iq" && e.GetAttribute("type") == "get", "the iq from the blocked contact");
+    }
+
+    [Fact]
+    public async Task Messages_from_a_blocked_contact_to_an_offline_user_are_neither_stored_nor_refused_xep0191_3_3()
+    {
+        var (alice, bob) = await ContactsAsync();
+        await using (var a = await OnlineAsync(Node, alice))
+        {
+            await a.IqAsync(Block("block", bob.Jid));
+            await a.CloseAsync();
+        }
+
+        await using var b = await OnlineAsync(Node, bob);
+        await b.SendMessageAsync(alice.Jid, "are you there?", id: "to-offline");
+        await b.ExpectNoneAsync(e => e.Name == "message", "an error (alice must look merely offline)");
+
+        Assert.Empty(await Node.Store.OfflineMessages.PeekAsync(alice.Jid, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_blocked_contact_logging_in_later_sees_the_user_offline_xep0191_3_3()
     {
         var (alice, bob) = await ContactsAsync();

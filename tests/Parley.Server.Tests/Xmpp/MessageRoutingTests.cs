@@ -160,6 +160,37 @@ public sealed class MessageRoutingTests(ParleyNodeFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task The_server_stamps_the_senders_full_jid_over_a_forged_from_rfc6120_8_1_2_1()
+    {
+        var alice = await Node.CreateUserAsync("alice");
+        var bob = await Node.CreateUserAsync("bob");
+        await using var a = await OnlineAsync(Node, alice);
+        await using var b = await OnlineAsync(Node, bob);
+
+        await a.SendAsync($"<message from='ceo@{ParleyTestNode.Domain}/office' to='{bob.Jid}' type='chat' id='forged'><body>wire the money</body></message>");
+
+        var message = await b.ReceiveAsync(e => e.Name == "message" && e.GetAttribute("id") == "forged", "the message");
+        Assert.Equal(a.FullJid.ToString(), message.GetAttribute("from"));
+    }
+
+    [Fact]
+    public async Task Message_to_a_bare_jid_whose_resources_all_have_negative_priority_is_stored_offline_rfc6121_8_5_2_1_1()
+    {
+        var alice = await Node.CreateUserAsync("alice");
+        var bob = await Node.CreateUserAsync("bob");
+        await using var a = await OnlineAsync(Node, alice);
+        await using var negative = await OnlineAsync(Node, bob, "negative", priority: -5);
+
+        await a.SendMessageAsync(bob.Jid, "for later", id: "neg-1");
+        await a.IqAsync(Iq("get", null, "ping", XmppNamespaces.Ping, out _));
+
+        await negative.ExpectNoneAsync(e => e.Name == "message", "the message (negative priority)");
+        Assert.Single(await Node.Store.OfflineMessages.PeekAsync(bob.Jid, CancellationToken.None));
+        await using var later = await OnlineAsync(Node, bob, "later");
+        Assert.Equal("neg-1", (await later.ReceiveAsync(e => e.Name == "message", "the stored message at the next initial presence")).GetAttribute("id"));
+    }
+
+    [Fact]
     public async Task The_offline_queue_is_bounded_and_the_message_beyond_the_limit_gets_an_error()
     {
         const int limit = 100; // XmppServerOptions.MaxOfflineMessagesPerUser, the node's default

@@ -118,6 +118,23 @@ public sealed class PresenceTests(ParleyNodeFixture fixture) : IClassFixture<Par
     }
 
     [Fact]
+    public async Task A_presence_error_is_not_tracked_as_directed_presence_rfc6121_4_6_3()
+    {
+        var alice = await Node.CreateUserAsync("alice");
+        var carol = await Node.CreateUserAsync("carol");
+        await using var c = await OnlineAsync(Node, carol);
+        var a = await OnlineAsync(Node, alice);
+        var aliceJid = a.FullJid;
+
+        await a.SendAsync($"<presence type='error' to='{c.FullJid}'><error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></presence>");
+        await c.ReceiveAsync(e => IsPresence(e, aliceJid, "error"), "the presence error");
+        await a.CloseAsync();
+
+        // Carol never saw alice available, so she must not be told alice went unavailable.
+        await c.ExpectNoneAsync(e => IsPresence(e, aliceJid, "unavailable"), "unavailable from alice");
+    }
+
+    [Fact]
     public async Task Two_resources_both_see_a_contacts_presence_rfc6121_4_2_2()
     {
         var alice = await Node.CreateUserAsync("alice");

@@ -114,6 +114,26 @@ public sealed class RosterTests(ParleyNodeFixture fixture) : IClassFixture<Parle
     }
 
     [Fact]
+    public async Task Removing_a_mutual_contact_cancels_both_subscriptions_on_both_sides_rfc6121_2_5_2()
+    {
+        var alice = await Node.CreateUserAsync("alice");
+        var bob = await Node.CreateUserAsync("bob");
+        await Node.MakeMutualContactsAsync(alice, bob);
+        await using var b = await XmppTestClient.OnlineAsync(Node, bob);
+        await using var a = await XmppTestClient.OnlineAsync(Node, alice);
+        await b.ReceiveAsync(e => XmppTestClient.IsPresence(e, a.FullJid, null), "alice's presence");
+
+        Assert.Equal("result", (await a.RemoveRosterItemAsync(bob.Jid)).GetAttribute("type"));
+
+        await a.ReceiveAsync(e => XmppTestClient.IsRosterPush(e, bob.Jid) && PushedItem(e).GetAttribute("subscription") == "remove", "the push removing bob");
+        await b.ReceiveAsync(e => XmppTestClient.IsPresence(e, alice.Jid, "unsubscribe"), "the unsubscribe");
+        await b.ReceiveAsync(e => XmppTestClient.IsPresence(e, alice.Jid, "unsubscribed"), "the unsubscribed");
+        await b.ReceiveAsync(e => XmppTestClient.IsPresence(e, a.FullJid, "unavailable"), "unavailable from alice");
+        await b.ReceiveAsync(e => XmppTestClient.IsRosterPush(e, alice.Jid) && PushedItem(e).GetAttribute("subscription") == "none", "bob's push with subscription='none'");
+        Assert.Empty((await a.GetRosterAsync()).Child("query", XmppNamespaces.Roster)!.Elements());
+    }
+
+    [Fact]
     public async Task Removing_an_unknown_item_is_item_not_found_rfc6121_2_5_3()
     {
         var alice = await Node.CreateUserAsync("alice");

@@ -184,5 +184,44 @@ public sealed class StreamManagementTests(ParleyNodeFixture fixture) : IClassFix
         await a.ExpectStreamErrorAsync("undefined-condition");
     }
 
+    [Fact]
+    public async Task Resuming_while_the_old_connection_is_still_open_closes_it_with_conflict_xep0198_5()
+    {
+        var alice = await Node.CreateUserAsync("alice");
+        await using var first = await LoginAsync(Node, alice, "phone");
+        var id = (await first.EnableStreamManagementAsync()).GetAttribute("id")!;
+
+        await using var second = await ConnectAsync(Node, "alice-resumed");
+        await second.AuthenticateAsync(alice);
+        var resumed = await second.ResumeAsync(id, 0);
+
+        Assert.True(resumed.Is("resumed", XmppNamespaces.StreamManagement), $"Expected <resumed/>, got {resumed}");
+        await first.ExpectStreamErrorAsync("conflict");
+        Assert.Equal("result", (await second.IqAsync(Iq("get", null, "ping", XmppNamespaces.Ping, out _))).GetAttribute("type"));
+    }
+
+    [Fact]
+    public async Task A_cleanly_closed_stream_ends_the_session_at_once_even_with_resumption_enabled_xep0198_7()
+    {
+        var alice = await Node.CreateUserAsync("alice");
+        var bob = await Node.CreateUserAsync("bob");
+        await Node.MakeMutualContactsAsync(alice, bob);
+        await using var b = await OnlineAsync(Node, bob);
+        var a = await LoginAsync(Node, alice, "phone");
+        var aliceJid = a.FullJid;
+        var id = (await a.EnableStreamManagementAsync()).GetAttribute("id")!;
+        await a.SendPresenceAsync();
+        await b.ReceiveAsync(e => IsPresence(e, aliceJid, null), "alice's initial presence");
+
+        await a.CloseAsync(); // </stream:stream>: "end my session", not a dropped connection
+
+        // XEP-0198 §7: the client closes cleanly "so that the server can send unavailable presence on the client's behalf".
+        await b.ReceiveAsync(e => IsPresence(e, aliceJid, "unavailable"), "unavailable from alice after she closed her stream");
+        await using var again = await ConnectAsync(Node, "alice-again");
+        await again.AuthenticateAsync(alice);
+        var failed = await again.ResumeAsync(id, 0);
+        Assert.True(failed.Is("failed", XmppNamespaces.StreamManagement), $"A cleanly closed session must not be resumable; got {failed}");
+    }
+
     internal static bool IsMessage(Element e, string id) => e.Name == "message" && e.GetAttribute("id") == id;
 }

@@ -95,6 +95,28 @@ public sealed class StreamNegotiationTests(ParleyNodeFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task Repeated_wrong_passwords_on_one_stream_end_it_with_policy_violation()
+    {
+        var alice = await Node.CreateUserAsync("alice");
+        await using var client = await XmppTestClient.ConnectAsync(Node);
+        await client.OpenStreamAsync();
+        await client.StartTlsAsync();
+
+        for (var i = 0; i < 3; i++)
+        {
+            await client.SendAsync($"<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>{Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"\0{alice.Local}\0wrong{i}"))}</auth>");
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            var failure = await client.ReceiveAsync(e => e.Is("failure", XmppNamespaces.Sasl), $"failure {i + 1}");
+            Assert.Equal("not-authorized", failure.FirstChild()?.Name);
+        }
+
+        await client.ExpectStreamErrorAsync("policy-violation");
+    }
+
+    [Fact]
     public async Task Wrong_scram_proof_fails_with_not_authorized_rfc5802()
     {
         var alice = await Node.CreateUserAsync("alice");

@@ -127,4 +127,24 @@ public sealed class SubscriptionApprovalTests(ManualApprovalNodeFixture fixture)
         await using var second = await OnlineAsync(Node, bob, "b2");
         await second.ReceiveAsync(e => IsPresence(e, alice.Jid, "subscribe"), "the still-pending request at the next login");
     }
+
+    [Fact]
+    public async Task A_pending_request_from_a_contact_blocked_since_is_not_shown_again_xep0191_3_3()
+    {
+        var alice = await Node.CreateUserAsync("alice");
+        var bob = await Node.CreateUserAsync("bob");
+        await using var b = await OnlineAsync(Node, bob, "b");
+        await b.SendSubscriptionAsync("subscribe", alice.Jid);
+        await b.ReceiveAsync(e => IsRosterPush(e, alice.Jid), "the push with ask");
+
+        await using (var first = await OnlineAsync(Node, alice, "a1"))
+        {
+            await first.ReceiveAsync(e => IsPresence(e, bob.Jid, "subscribe"), "the pending request");
+            Assert.Equal("result", (await first.IqAsync(BlockingTests.Block("block", bob.Jid))).GetAttribute("type"));
+            await first.CloseAsync();
+        }
+
+        await using var second = await OnlineAsync(Node, alice, "a2");
+        await second.ExpectNoneAsync(e => IsPresence(e, bob.Jid, "subscribe"), "the request of a contact she has blocked");
+    }
 }

@@ -140,7 +140,8 @@ public sealed class SubscriptionService(
     {
         foreach (var item in session.User.RosterItems())
         {
-            if (item.PendingIn)
+            // A request from a contact blocked since it arrived stays pending but unseen (XEP-0191: no presence from them).
+            if (item.PendingIn && !session.User.IsBlocking(item.Contact))
             {
                 LocalDelivery.ToSession(session, Stanza.Presence(item.Contact, session.User.BareJid, "subscribe"));
             }
@@ -150,6 +151,7 @@ public sealed class SubscriptionService(
     private async Task InboundSubscribeAsync(Jid requester, Jid owner, Element stanza, CancellationToken cancellationToken)
     {
         bool approved;
+        Element? refusal = null;
         using (await registry.Locks.AcquireAsync(owner, cancellationToken).ConfigureAwait(false))
         {
             var item = await rosters.GetOrEmptyAsync(owner, requester, cancellationToken).ConfigureAwait(false);
@@ -168,14 +170,15 @@ public sealed class SubscriptionService(
                     if (await WatchersFullAsync(owner, cancellationToken).ConfigureAwait(false) is { } watchers)
                     {
                         events.Raise(ParleyEvents.Limits.WatcherLimitReached, owner, watchers, requester);
-                        var error = StanzaError.CreateReply(stanza, StanzaErrorCondition.PolicyViolation, $"{owner} has reached the maximum number of watchers ({watchers}).");
-                        presence.DeliverTo(requester, error);
-                        return;
+                        refusal = StanzaError.CreateReply(stanza, StanzaErrorCondition.PolicyViolation, $"{owner} has reached the maximum number of watchers ({watchers}).");
+                        approved = false;
                     }
-
-                    var approval = SubscriptionStateMachine.OutboundSubscribed(transition.Item);
-                    await rosters.SaveAsync(owner, approval.Item with { Hidden = false }, cancellationToken).ConfigureAwait(false);
-                    approved = true;
+                    else
+                    {
+                        var approval = SubscriptionStateMachine.OutboundSubscribed(transition.Item);
+                        await rosters.SaveAsync(owner, approval.Item with { Hidden = false }, cancellationToken).ConfigureAwait(false);
+                        approved = true;
+                    }
                 }
                 else
                 {
@@ -197,6 +200,14 @@ public sealed class SubscriptionService(
                     }
                 }
             }
+        }
+
+        if (refusal is not null)
+        {
+            // The error says why; the unsubscribed that follows clears the requester's pending request (RFC 6121 §3.2).
+            presence.DeliverTo(requester, refusal);
+            await HandleInboundAsync(owner, requester, "unsubscribed", Stanza.Presence(owner, requester, "unsubscribed"), cancellationToken).ConfigureAwait(false);
+            return;
         }
 
         if (approved)

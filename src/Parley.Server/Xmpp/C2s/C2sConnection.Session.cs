@@ -152,6 +152,12 @@ internal sealed partial class C2sConnection
 
     private void HandleStreamManagement(XmppSession session, Element element)
     {
+        if (session.StreamManagement is null && element.Name is "r" or "a")
+        {
+            Send(SmFailed(StanzaErrorCondition.UnexpectedRequest));
+            return;
+        }
+
         switch (element.Name)
         {
             case "enable":
@@ -229,7 +235,7 @@ internal sealed partial class C2sConnection
         {
             case DetachOutcome.NotCurrent:
                 return;
-            case DetachOutcome.AwaitResumption when !_services.Terminations.Stopping:
+            case DetachOutcome.AwaitResumption when !_services.Terminations.Stopping && !_closedCleanly:
                 _ = ExpireResumptionAsync(session);
                 return;
             default:

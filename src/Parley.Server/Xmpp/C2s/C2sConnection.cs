@@ -34,6 +34,7 @@ internal sealed partial class C2sConnection : IStanzaTransport, IHeartbeatClient
     private DateTimeOffset? _partialSince;
     private bool _pinged;
     private bool _tls;
+    private bool _closedCleanly;
     private string _domain = string.Empty;
     private string _streamId = string.Empty;
     private string? _lang;
@@ -179,6 +180,8 @@ internal sealed partial class C2sConnection : IStanzaTransport, IHeartbeatClient
             case XmppStreamEventKind.StreamStart:
                 return OpenStream(streamEvent.Element!);
             case XmppStreamEventKind.StreamEnd:
+                // XEP-0198 §7: a cleanly closed stream ends the session; there is nothing to resume.
+                _closedCleanly = true;
                 await CloseGracefullyAsync().ConfigureAwait(false);
                 return NextStep.Close;
             default:
