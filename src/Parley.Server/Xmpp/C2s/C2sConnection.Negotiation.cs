@@ -132,7 +132,7 @@ internal sealed partial class C2sConnection
         await _input.CompleteAsync().ConfigureAwait(false);
         await _output.CompleteAsync().ConfigureAwait(false);
 
-        var tls = new SslStream(_network, leaveInnerStreamOpen: false);
+        var tls = new SslStream(new SmallReadStream(_network), leaveInnerStreamOpen: false);
         try
         {
             var options = new SslServerAuthenticationOptions
