@@ -1,5 +1,5 @@
-using Parley.Server.Sessions;
 using Parley.Server.Presence;
+using Parley.Server.Sessions;
 using Parley.Server.Xmpp;
 using Parley.Xmpp;
 using Parley.Xmpp.Addressing;
