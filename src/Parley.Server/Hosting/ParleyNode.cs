@@ -93,6 +93,7 @@ public static class ParleyNode
         }
 
         var settings = provider.GetRequiredService<IDeploymentSettings>();
+        provider.GetRequiredService<AccountRevocation>();
         await using var admin = options.AdminPort == 0 ? null : new AdminApi(
             options,
             AdminToken.LoadOrCreate(options.DataDirectory),

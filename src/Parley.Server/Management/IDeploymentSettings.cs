@@ -8,6 +8,9 @@ public interface IDeploymentSettings
 {
     DeploymentSnapshot Current { get; }
 
+    /// <summary>Raised (on a background thread) after <see cref="Current"/> moved to a new revision.</summary>
+    event Action<DeploymentSnapshot>? Changed;
+
     /// <summary>Re-reads the store now if its revision moved (also done periodically by the implementation).</summary>
     Task<DeploymentSnapshot> RefreshAsync(CancellationToken cancellationToken);
 

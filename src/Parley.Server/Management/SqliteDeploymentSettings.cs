@@ -38,6 +38,8 @@ public sealed class SqliteDeploymentSettings : IDeploymentSettings, IAsyncDispos
 
     public DeploymentSnapshot Current => _current ?? Refresh(announce: false);
 
+    public event Action<DeploymentSnapshot>? Changed;
+
     public Task<DeploymentSnapshot> RefreshAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -129,6 +131,11 @@ public sealed class SqliteDeploymentSettings : IDeploymentSettings, IAsyncDispos
             if (announce && previous is not null)
             {
                 _events.Raise(ParleyEvents.Lifecycle.ConfigurationRevisionApplied, snapshot.Revision, description);
+            }
+
+            if (previous is not null)
+            {
+                Changed?.Invoke(snapshot);
             }
 
             return snapshot;

@@ -16,6 +16,9 @@ public sealed class XmppServerOptions
     /// <summary>Silence after which the server pings (XEP-0199/0198); twice this closes the stream.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>A write the client does not take within this time marks the connection stuck; it is closed.</summary>
+    public TimeSpan WriteTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long a stream-managed session waits for resumption after its connection drops.</summary>
     public TimeSpan ResumptionTimeout { get; init; } = TimeSpan.FromMinutes(5);
 

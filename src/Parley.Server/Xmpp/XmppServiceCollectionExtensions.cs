@@ -20,6 +20,7 @@ public static class XmppServiceCollectionExtensions
         services.AddSingleton<ServerTlsContext>();
         services.AddSingleton<UserLocks>(_ => new UserLocks());
         services.AddSingleton<SessionRegistry>();
+        services.AddSingleton<AccountRevocation>();
         services.AddSingleton<LocalDelivery>();
         services.AddSingleton<RosterEditor>();
         services.AddSingleton<PrivacyCheck>();

@@ -19,6 +19,7 @@ internal sealed partial class C2sConnection
     private bool _closeAfterDrain;
     private bool _ackRequested;
     private TaskCompletionSource? _drained;
+    private long _flushStartedTicks;
 
     /// <summary>Queues an element; never blocks. A client that stops reading is cut once its queue is full.</summary>
     public void Send(Element element)
@@ -156,7 +157,9 @@ internal sealed partial class C2sConnection
                     }
                 }
 
+                Volatile.Write(ref _flushStartedTicks, _services.Time.GetTimestamp());
                 var flush = await _output.FlushAsync().ConfigureAwait(false);
+                Volatile.Write(ref _flushStartedTicks, 0);
                 if (flush.IsCompleted || flush.IsCanceled)
                 {
                     throw new IOException("The connection's output was closed.");

@@ -204,6 +204,16 @@ internal sealed partial class C2sConnection : IStanzaTransport, IHeartbeatClient
             return;
         }
 
+        var flushStarted = Volatile.Read(ref _flushStartedTicks);
+        if (flushStarted != 0 && _services.Time.GetElapsedTime(flushStarted) > Options.WriteTimeout)
+        {
+            // The client does not read; its queue would only grow. Closing the socket also ends the stuck write.
+            Log.TimedOut(Logger, RemoteEndPoint, TimeoutReason.WriteStalled);
+            _timeoutReason = TimeoutReason.WriteStalled;
+            ShutdownSocket();
+            return;
+        }
+
         if (_state != ConnectionState.Established)
         {
             if (now > _handshakeDeadline)
@@ -250,6 +260,7 @@ internal sealed partial class C2sConnection : IStanzaTransport, IHeartbeatClient
     {
         TimeoutReason.Handshake => "Stream negotiation (TLS, authentication, binding) took too long.",
         TimeoutReason.StanzaIncomplete => "A stanza was not completed in time.",
+        TimeoutReason.WriteStalled => "The client stopped reading what the server sends.",
         _ => "The connection was idle too long.",
     };
 

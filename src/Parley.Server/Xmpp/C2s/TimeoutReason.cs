@@ -7,4 +7,7 @@ internal enum TimeoutReason
     Handshake,
     StanzaIncomplete,
     Idle,
+
+    /// <summary>The client stopped reading: a write did not complete in time.</summary>
+    WriteStalled,
 }
