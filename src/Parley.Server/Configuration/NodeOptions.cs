@@ -35,6 +35,9 @@ public sealed record NodeOptions
 
     public string? PrivateKeyPath { get; init; }
 
+    /// <summary>Limits and timeouts of the XMPP client service (defaults suit production; tests shorten them).</summary>
+    public Parley.Server.Xmpp.XmppServerOptions Xmpp { get; init; } = new();
+
     /// <summary>Clients must STARTTLS before authenticating (default). Off only for tests of the refusal path and benchmarks.</summary>
     public bool RequireTls { get; init; } = true;
 }

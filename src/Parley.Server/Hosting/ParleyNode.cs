@@ -43,7 +43,7 @@ public static class ParleyNode
         services.AddLogging(logging => logging.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevelFromEnvironment()));
         services.AddParleyStore(options.DataDirectory, store => store with { Events = store.Events with { NodeName = options.Fqdn } });
         services.AddSingleton<NodeCertificateProvisioner>();
-        services.AddParleyXmpp(new XmppServerOptions { RequireTls = options.RequireTls });
+        services.AddParleyXmpp(options.Xmpp with { RequireTls = options.RequireTls });
         await using var provider = services.BuildServiceProvider();
         var events = provider.GetRequiredService<IEventLog>();
         try

@@ -3,7 +3,7 @@ using Parley.Xmpp.Streams;
 namespace Parley.Server.Xmpp;
 
 /// <summary>Bounds and timeouts of the XMPP client service. Defaults are chosen for hostile networks.</summary>
-public sealed class XmppServerOptions
+public sealed record XmppServerOptions
 {
     public XmppLimits Limits { get; init; } = new();
 

@@ -209,6 +209,7 @@ internal sealed partial class C2sConnection : IStanzaTransport, IHeartbeatClient
         {
             // The client does not read; its queue would only grow. Closing the socket also ends the stuck write.
             Log.TimedOut(Logger, RemoteEndPoint, TimeoutReason.WriteStalled);
+            _services.Events.Raise(Diagnostics.ParleyEvents.Limits.StreamPolicyViolation, RemoteEndPoint, $"the client stopped reading (a write waited over {Options.WriteTimeout.TotalSeconds:0} s)");
             _timeoutReason = TimeoutReason.WriteStalled;
             ShutdownSocket();
             return;

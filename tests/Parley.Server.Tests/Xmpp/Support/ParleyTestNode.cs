@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Parley.Server.Configuration;
 using Parley.Server.Diagnostics;
 using Parley.Server.Hosting;
+using Parley.Server.Xmpp;
 using Parley.Server.Management;
 using Parley.Server.Roster;
 using Parley.Server.Storage;
@@ -26,7 +27,7 @@ public sealed record TestAccount(Jid Jid, string Password)
 /// loopback port, plus a second store handle on the same data directory through which tests create users and change
 /// settings exactly as the CLI would while the server runs.
 /// </summary>
-public sealed class ParleyTestNode : IAsyncDisposable
+public sealed class ParleyTestNode(XmppServerOptions? xmpp = null) : IAsyncDisposable
 {
     public const string Domain = "example.com";
     public const string Fqdn = "parley.example.com";
@@ -67,6 +68,7 @@ public sealed class ParleyTestNode : IAsyncDisposable
             BindAddress = IPAddress.Loopback,
             XmppPort = Port,
             AdminPort = 0,
+            Xmpp = xmpp ?? new XmppServerOptions(),
         };
         _run = Task.Run(() => ParleyNode.RunAsync(options, _output, _stop.Token));
         var ready = await Task.WhenAny(_output.Ready, _run, Task.Delay(TimeSpan.FromSeconds(30)));
@@ -252,7 +254,15 @@ public sealed class ParleyTestNode : IAsyncDisposable
 /// <summary>One node per test class, default deployment settings.</summary>
 public class ParleyNodeFixture : IAsyncLifetime
 {
-    public ParleyTestNode Node { get; } = new();
+    public ParleyNodeFixture()
+    {
+        Node = new ParleyTestNode(Xmpp);
+    }
+
+    public ParleyTestNode Node { get; }
+
+    /// <summary>XMPP service options; null keeps the production defaults.</summary>
+    protected virtual XmppServerOptions? Xmpp => null;
 
     /// <summary>Settings applied once the node runs; null keeps the defaults (limits 200, auto-approve on).</summary>
     protected virtual PresenceSettings? Settings => null;

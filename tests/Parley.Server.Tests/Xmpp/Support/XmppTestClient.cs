@@ -38,6 +38,7 @@ public sealed class XmppTestClient : IAsyncDisposable
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private Stream _stream;
     private Task _pump = Task.CompletedTask;
+    private TaskCompletionSource _readGate = CompletedGate();
     private int _nextId;
     private volatile bool _countStanzas;
     private int _handled;
@@ -495,6 +496,18 @@ public sealed class XmppTestClient : IAsyncDisposable
 
     // ---------------------------------------------------------------- pump
 
+    /// <summary>Stops taking data from the socket, as a client that hangs or stops reading would.</summary>
+    public void StopReading() => _readGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void ResumeReading() => _readGate.TrySetResult();
+
+    private static TaskCompletionSource CompletedGate()
+    {
+        var gate = new TaskCompletionSource();
+        gate.SetResult();
+        return gate;
+    }
+
     private void StartPump()
     {
         var stream = _stream;
@@ -510,6 +523,7 @@ public sealed class XmppTestClient : IAsyncDisposable
         {
             while (true)
             {
+                await _readGate.Task;
                 var read = await stream.ReadAsync(buffer);
                 if (read == 0)
                 {
