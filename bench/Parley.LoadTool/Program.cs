@@ -223,12 +223,14 @@ namespace Parley.LoadTool
             });
 
             var deadline = Stopwatch.StartNew();
+            var previousMissing = int.MaxValue;
             while (true)
             {
-                await WaitForQuietAsync(TimeSpan.FromSeconds(2), options.PhaseTimeout - deadline.Elapsed);
-                await ForEachClientAsync(_clients, c => c.RefreshRosterAsync(CancellationToken.None));
+                // Let the server work through the requests (it may be slow: every change is stored).
+                await WaitForQuietAsync(TimeSpan.FromSeconds(3), options.PhaseTimeout - deadline.Elapsed);
+                var failures = await ForEachClientAsync(_clients, c => c.RefreshRosterAsync(CancellationToken.None), options.LoginConcurrency);
                 var missing = _clients.Count(c => c.BothSubscriptions < options.Contacts);
-                Log($"rosters complete: {options.Users - missing}/{options.Users}");
+                Log($"rosters complete: {options.Users - missing}/{options.Users}{(failures > 0 ? $" ({failures} roster gets failed)" : "")}");
                 if (missing == 0)
                 {
                     break;
@@ -239,7 +241,14 @@ namespace Parley.LoadTool
                     throw new LoadFailedException($"{missing} rosters still incomplete after {options.PhaseTimeout.TotalSeconds:0} s");
                 }
 
-                // Re-send the requests of the incomplete ones (a server may have dropped some under load).
+                if (missing < previousMissing)
+                {
+                    previousMissing = missing; // progress: give the server more time
+                    continue;
+                }
+
+                // No progress while quiet: a server may have dropped requests under load; send the missing ones again.
+                Log($"re-sending the subscription requests of {missing} incomplete rosters");
                 await ForEachClientAsync(_clients.Where(c => c.BothSubscriptions < options.Contacts), async c =>
                 {
                     var sb = new StringBuilder();
@@ -283,7 +292,7 @@ namespace Parley.LoadTool
                         sb.Clear();
                     }
                 }
-            }, parallel: true);
+            });
             var sentSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             var delivered = await WaitForCountAsync(() => Interlocked.Read(ref _stats.MessagesReceived), expected);
             progress.Cancel();
@@ -314,7 +323,7 @@ namespace Parley.LoadTool
                 {
                     await c.SendAsync($"<presence><show>{shows[(c.Index + k) % shows.Length]}</show><status>load status {k}</status></presence>");
                 }
-            }, parallel: true);
+            });
             var delivered = await WaitForCountAsync(() => Interlocked.Read(ref _stats.PresenceReceived), expected);
             progress.Cancel();
             var seconds = Stopwatch.GetElapsedTime(start, Math.Max(start + 1, Volatile.Read(ref _stats.LastPresenceTimestamp))).TotalSeconds;
@@ -368,21 +377,36 @@ namespace Parley.LoadTool
             }
         }
 
-        private static async Task ForEachClientAsync(IEnumerable<XmppLoadClient> clients, Func<XmppLoadClient, Task> action, bool parallel = false)
+        /// <summary>Runs action for every connected client (at most limit at once); returns how many failed.</summary>
+        private static async Task<int> ForEachClientAsync(IEnumerable<XmppLoadClient> clients, Func<XmppLoadClient, Task> action, int limit = int.MaxValue)
         {
-            _ = parallel;
+            var failures = 0;
+            string? first = null;
+            using var gate = new SemaphoreSlim(Math.Min(limit, 100_000));
             await Task.WhenAll(clients.Where(c => c.Connected).Select(async c =>
             {
-                await Task.Yield();
+                await gate.WaitAsync();
                 try
                 {
+                    await Task.Yield();
                     await action(c);
                 }
                 catch (Exception e) when (e is IOException or InvalidOperationException or ObjectDisposedException or TimeoutException)
                 {
-                    Console.Error.WriteLine($"  {c.Jid}: {e.Message}");
+                    Interlocked.Increment(ref failures);
+                    Interlocked.CompareExchange(ref first, $"{c.Jid}: {e.Message}", null);
+                }
+                finally
+                {
+                    gate.Release();
                 }
             }));
+            if (failures > 0)
+            {
+                Log($"  {failures} clients failed, first: {first}");
+            }
+
+            return failures;
         }
 
         private static CancellationTokenSource StartProgress(Func<string> describe)

@@ -5,11 +5,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Parley.Server.Configuration;
 using Parley.Server.Diagnostics;
 using Parley.Server.Hosting;
-using Parley.Server.Xmpp;
 using Parley.Server.Management;
 using Parley.Server.Roster;
 using Parley.Server.Storage;
 using Parley.Server.Tests.Support;
+using Parley.Server.Xmpp;
 using Parley.Xmpp.Addressing;
 
 namespace Parley.Server.Tests.Xmpp.Support;

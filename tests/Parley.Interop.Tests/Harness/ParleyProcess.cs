@@ -1,0 +1,276 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Parley.Interop.Tests.Harness;
+
+/// <summary>
+/// One `parley serve` child process on 127.0.0.1 with its own data directory and a free XMPP
+/// port. The process is always killed on dispose; the data directory is deleted unless
+/// PARLEY_TEST_KEEP_DATA is set.
+/// </summary>
+public sealed partial class ParleyProcess : IAsyncDisposable
+{
+    public const string Domain = "example.com";
+    public const string Host = "127.0.0.1";
+
+    /// <summary>How long `serve` may take to print "ready".</summary>
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a SIGTERM'd server may take to exit.</summary>
+    public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(20);
+
+    private readonly StringBuilder _output = new();
+    private readonly bool _ownsDataDirectory;
+    private Process? _process;
+
+    public ParleyProcess(string? dataDirectory = null)
+    {
+        _ownsDataDirectory = dataDirectory is null;
+        DataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("parley-interop-").FullName;
+    }
+
+    public string DataDirectory { get; }
+
+    /// <summary>The private CA created by the server on first start; clients trust it.</summary>
+    public string CaPath => Path.Combine(DataDirectory, "certs", "ca.pem");
+
+    public int XmppPort { get; private set; }
+
+    public int Pid => _process?.Id ?? throw new InvalidOperationException("server not started");
+
+    public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>Everything the server printed so far (stdout and stderr interleaved).</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static async Task<ParleyProcess> StartNewAsync(CancellationToken cancellationToken = default)
+    {
+        var server = new ParleyProcess();
+        try
+        {
+            await server.StartAsync(cancellationToken);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Starts `parley serve` and waits until it prints "ready". Keeps the port across restarts.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        if (IsRunning)
+        {
+            throw new InvalidOperationException("server already running");
+        }
+
+        if (XmppPort == 0)
+        {
+            XmppPort = FreeTcpPort();
+        }
+
+        // Each start has its own completion source: events of a previous (killed) process must not touch it.
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var psi = new ProcessStartInfo(RepoPaths.DotnetHost)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = DataDirectory,
+        };
+        foreach (var a in new[]
+        {
+            RepoPaths.ParleyDll, "serve", "--data", DataDirectory, "--domain", Domain, "--bind", Host,
+            "--xmpp-port", XmppPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--admin-port", "0",
+        })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
+        process.OutputDataReceived += (_, e) => OnLine(e.Data, ready);
+        process.ErrorDataReceived += (_, e) => OnLine(e.Data, ready);
+        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException("exited"));
+        Append($"--- starting parley serve on {Host}:{XmppPort}, data {DataDirectory} ---");
+        process.Start();
+        process.StandardInput.Close();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+
+        var timeout = Task.Delay(StartTimeout, cancellationToken);
+        var finished = await Task.WhenAny(ready.Task, timeout);
+        if (finished == timeout || ready.Task.IsFaulted)
+        {
+            var why = finished == timeout
+                ? $"did not print 'ready' within {StartTimeout.TotalSeconds:0} s"
+                : $"exited with code {SafeExitCode(process)} before printing 'ready'";
+            await KillAsync();
+            throw new InvalidOperationException($"parley serve {why}. Output:\n{Output}");
+        }
+    }
+
+    /// <summary>SIGTERM, wait, and assert a clean exit with code 0.</summary>
+    public async Task StopAsync()
+    {
+        var process = _process ?? throw new InvalidOperationException("server not started");
+        if (!process.HasExited)
+        {
+            _ = NativeMethods.Kill(process.Id, NativeMethods.SIGTERM);
+            using var cts = new CancellationTokenSource(StopTimeout);
+            try
+            {
+                await process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                await KillAsync();
+                Assert.Fail($"parley serve did not exit within {StopTimeout.TotalSeconds:0} s of SIGTERM. Output:\n{Output}");
+            }
+        }
+
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"parley serve exited with code {process.ExitCode} after SIGTERM (expected 0). Output:\n{Output}");
+    }
+
+    /// <summary>Graceful stop (asserting exit 0), then start again on the same data directory and port.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken = default)
+    {
+        await StopAsync();
+        await StartAsync(cancellationToken);
+    }
+
+    /// <summary>SIGKILL: the crash case. Does not assert anything about the exit.</summary>
+    public async Task KillAsync()
+    {
+        var process = _process;
+        if (process is null)
+        {
+            return;
+        }
+
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (InvalidOperationException)
+        {
+            // never started or already reaped
+        }
+    }
+
+    /// <summary>The server's resident set size (VmRSS from /proc/PID/status) in bytes.</summary>
+    public long ReadRssBytes() => ProcStatus.ReadRssBytes(Pid);
+
+    /// <summary>Runs `parley ARGS --data DIR` (the data directory is appended unless given) and returns the result.</summary>
+    public Task<CliResult> RunCliAsync(params string[] arguments)
+    {
+        var full = arguments.Contains("--data") ? arguments : [.. arguments, "--data", DataDirectory];
+        return ParleyCli.RunAsync(full);
+    }
+
+    /// <summary>Creates an enabled user with a unique local part; returns its JID and password.</summary>
+    public async Task<(string Jid, string Password)> CreateUserAsync(string name)
+    {
+        var jid = $"{name}-{Guid.NewGuid():N}"[..(name.Length + 9)] + "@" + Domain;
+        var password = $"pw-{Guid.NewGuid():N}";
+        (await RunCliAsync("user", "add", jid, "--password", password)).ShouldSucceed();
+        return (jid, password);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process?.Dispose();
+        _process = null;
+        if (_ownsDataDirectory && Environment.GetEnvironmentVariable("PARLEY_TEST_KEEP_DATA") is null)
+        {
+            try
+            {
+                Directory.Delete(DataDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
+    public static int FreeTcpPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    private static string SafeExitCode(Process p)
+    {
+        try
+        {
+            return p.HasExited ? p.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture) : "(running)";
+        }
+        catch (InvalidOperationException)
+        {
+            return "(unknown)";
+        }
+    }
+
+    private void OnLine(string? line, TaskCompletionSource ready)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        Append(line);
+        if (ReadyLine().IsMatch(line))
+        {
+            ready.TrySetResult();
+        }
+    }
+
+    private void Append(string line)
+    {
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    [GeneratedRegex(@"\bready\b", RegexOptions.IgnoreCase)]
+    private static partial Regex ReadyLine();
+
+    private static class NativeMethods
+    {
+        public const int SIGTERM = 15;
+
+        [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+        public static extern int Kill(int pid, int signal);
+    }
+}
