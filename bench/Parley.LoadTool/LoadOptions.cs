@@ -13,6 +13,9 @@ public sealed class LoadOptions
 
     public int Users { get; private set; } = 200;
 
+    /// <summary>Sessions per user (resources); above 1 the run measures memory only.</summary>
+    public int Resources { get; private set; } = 1;
+
     public string Password { get; private set; } = "load-password";
 
     public string Prefix { get; private set; } = "load";
@@ -61,6 +64,8 @@ public sealed class LoadOptions
           --concurrency N     logins in flight at once (default 64)
           --phase-timeout S   limit for each phase in seconds (default 300)
           --hold S            keep the sessions open S seconds at the end (default 0)
+          --resources R       sessions per user (default 1); R > 1 logs in users × R sessions and
+                              measures login and memory only (no message or presence phase)
           --label NAME        name of the server in the output (default server)
           --json FILE         also write the results as JSON to FILE ('-' for stdout)
 
@@ -86,6 +91,7 @@ public sealed class LoadOptions
                 case "--port": o.Port = Int(1); break;
                 case "--domain": o.Domain = Value(); break;
                 case "--users": o.Users = Int(2); break;
+                case "--resources": o.Resources = Int(1); break;
                 case "--password": o.Password = Value(); break;
                 case "--prefix": o.Prefix = Value(); break;
                 case "--contacts": o.Contacts = Int(0); break;

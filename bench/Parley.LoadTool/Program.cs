@@ -71,12 +71,16 @@ namespace Parley.LoadTool
                 Record("server_rss_per_session_kb", Math.Round(perSession / 1024, 1), "server RSS per session", $"{perSession / 1024:0.0} KB");
             }
 
-            if (options.Messages > 0)
+            if (options.Resources > 1)
+            {
+                Log($"{options.Resources} sessions per user: measuring login and memory only");
+            }
+            else if (options.Messages > 0)
             {
                 await MeasureMessagesAsync();
             }
 
-            if (options.PresenceChanges > 0)
+            if (options.PresenceChanges > 0 && options.Resources == 1)
             {
                 await MeasurePresenceAsync();
             }
@@ -139,12 +143,15 @@ namespace Parley.LoadTool
 
         private async Task LoginAsync(X509Certificate2? ca)
         {
-            _clients = Enumerable.Range(0, options.Users).Select(i => new XmppLoadClient(i, options, _stats)).ToArray();
+            // The first Users clients are the users' primary sessions (index = user); extra resources follow.
+            _clients = Enumerable.Range(0, options.Users * options.Resources)
+                .Select(k => new XmppLoadClient(k % options.Users, options, _stats, k < options.Users ? "load" : $"load{(k / options.Users) + 1}"))
+                .ToArray();
             using var gate = new SemaphoreSlim(options.LoginConcurrency);
             var failures = 0;
             string? firstFailure = null;
             var watch = Stopwatch.StartNew();
-            var progress = StartProgress(() => $"logged in {_clients.Count(c => c.FullJid is not null)}/{options.Users}");
+            var progress = StartProgress(() => $"logged in {_clients.Count(c => c.FullJid is not null)}/{_clients.Length}");
             await Task.WhenAll(_clients.Select(async c =>
             {
                 await gate.WaitAsync();
@@ -166,11 +173,11 @@ namespace Parley.LoadTool
             progress.Cancel();
             var seconds = watch.Elapsed.TotalSeconds;
             Record("login_seconds", Math.Round(seconds, 2), "login (TLS+SASL+bind+roster+presence)",
-                $"{options.Users - failures} sessions in {seconds:0.0} s ({(options.Users - failures) / seconds:0}/s)");
+                $"{_clients.Length - failures} sessions in {seconds:0.0} s ({(_clients.Length - failures) / seconds:0}/s)");
             Record("login_failures", failures, "login failures", failures.ToString(CultureInfo.InvariantCulture));
             if (failures > 0)
             {
-                throw new LoadFailedException($"{failures} of {options.Users} logins failed, first: {firstFailure}");
+                throw new LoadFailedException($"{failures} of {_clients.Length} logins failed, first: {firstFailure}");
             }
         }
 
@@ -182,7 +189,7 @@ namespace Parley.LoadTool
                 return;
             }
 
-            var incomplete = _clients.Where(c => c.BothSubscriptions < options.Contacts).ToArray();
+            var incomplete = _clients.Take(options.Users).Where(c => c.BothSubscriptions < options.Contacts).ToArray();
             if (incomplete.Length == 0)
             {
                 Record("roster_setup_seconds", 0, "roster setup", "rosters already complete");

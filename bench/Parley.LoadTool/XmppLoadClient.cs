@@ -27,9 +27,10 @@ public sealed class XmppLoadClient : IAsyncDisposable
     private Task? _receiveLoop;
     private int _nextId;
 
-    public XmppLoadClient(int index, LoadOptions options, LoadStats stats)
+    public XmppLoadClient(int index, LoadOptions options, LoadStats stats, string resource = "load")
     {
         Index = index;
+        Resource = resource;
         _options = options;
         _stats = stats;
         Jid = options.Jid(index);
@@ -37,6 +38,8 @@ public sealed class XmppLoadClient : IAsyncDisposable
     }
 
     public int Index { get; }
+
+    public string Resource { get; }
 
     public string Jid { get; }
 
@@ -102,7 +105,7 @@ public sealed class XmppLoadClient : IAsyncDisposable
         await SendAsync(StreamHeader());
         var features = await _features.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
 
-        var bind = await IqAsync("set", "<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>load</resource></bind>", cancellationToken);
+        var bind = await IqAsync("set", $"<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>{Resource}</resource></bind>", cancellationToken);
         var start = bind.IndexOf("<jid>", StringComparison.Ordinal);
         FullJid = start < 0 ? null : bind[(start + 5)..bind.IndexOf("</jid>", start, StringComparison.Ordinal)];
         if (FullJid is null)

@@ -10,10 +10,15 @@ public static class Cli
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
         => RunAsync(args, TextReader.Null, output, error, Environment.CurrentDirectory, CancellationToken.None);
 
-    public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error, string workingDirectory,
+    public static Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error, string workingDirectory,
         CancellationToken cancellationToken)
+        => RunAsync(args, input, output, error, workingDirectory, errorIsTerminal: false, cancellationToken);
+
+    /// <param name="errorIsTerminal">Standard error is a terminal, so progress lines may be rewritten in place.</param>
+    public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error, string workingDirectory,
+        bool errorIsTerminal, CancellationToken cancellationToken)
     {
-        var context = new CliContext(input, output, error, workingDirectory, TimeProvider.System);
+        var context = new CliContext(input, output, error, workingDirectory, TimeProvider.System) { ErrorIsTerminal = errorIsTerminal };
         var root = Build(context);
         // No response files: "@example.com" is a (bad) JID to report, not a file to expand.
         var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
@@ -33,7 +38,7 @@ public static class Cli
         var root = new RootCommand(
             """
             Parley: IM and presence server (XMPP), and its administration.
-            Exit codes: 0 ok, 1 refused or failed, 2 usage error, 3 configuration or data directory error, 4 storage error.
+            Exit codes: 0 ok, 1 refused or failed, 2 usage or input error, 3 configuration or data directory error, 4 storage error, 130 interrupted.
             """);
         root.Options.Add(common.Data);
         root.Subcommands.Add(ServeCommand.Create(context, common));

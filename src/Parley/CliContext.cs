@@ -12,6 +12,9 @@ public sealed record CliContext(TextReader Input, TextWriter Output, TextWriter 
     /// <summary>Recorded in configuration revisions: who made the change.</summary>
     public string Actor { get; init; } = "cli:" + Environment.UserName;
 
+    /// <summary>Standard error is a terminal (not redirected): progress may be drawn in place.</summary>
+    public bool ErrorIsTerminal { get; init; }
+
     public string DataDirectory(string? option)
         => Path.GetFullPath(option ?? BootstrapConfigLoader.DefaultDataDirectoryName, WorkingDirectory);
 

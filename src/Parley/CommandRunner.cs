@@ -21,6 +21,7 @@ internal static class CommandRunner
         catch (DirectoryException e)
         {
             var code = e.Error is DirectoryError.InvalidJid or DirectoryError.InvalidDomain or DirectoryError.InvalidPassword
+                or DirectoryError.DuplicateUser or DirectoryError.InvalidImport
                 ? ExitCodes.Usage
                 : ExitCodes.Refused;
             return Fail(context, e.Message, code);

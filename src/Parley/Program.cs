@@ -1,3 +1,4 @@
 using Parley.Cli;
 
-return await Cli.RunAsync(args, Console.In, Console.Out, Console.Error, Environment.CurrentDirectory, CancellationToken.None);
+return await Cli.RunAsync(args, Console.In, Console.Out, Console.Error, Environment.CurrentDirectory,
+    errorIsTerminal: !Console.IsErrorRedirected, CancellationToken.None);

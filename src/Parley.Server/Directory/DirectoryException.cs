@@ -12,6 +12,12 @@ public enum DirectoryError
 
     /// <summary>The address is not a bare user JID (no local part).</summary>
     InvalidJid,
+
+    /// <summary>One bulk request names the same user twice.</summary>
+    DuplicateUser,
+
+    /// <summary>A bulk import was refused because some entries are invalid (see <see cref="IUserDirectory.CheckImportAsync"/>); nothing changed.</summary>
+    InvalidImport,
 }
 
 /// <summary>A directory change that was refused; nothing was changed. The message names the object and the fix.</summary>

@@ -22,6 +22,28 @@ public interface IUserDirectory
     /// <summary>Removes the user and all their data (roster, privacy lists, offline messages) in one transaction.</summary>
     Task RemoveUserAsync(Jid bareJid, string actor, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Every reason the entries cannot be imported, in entry order: not a bare user JID, domain not hosted,
+    /// the same user twice, a password that cannot be stored. Empty when <see cref="ImportUsersAsync"/> will accept them.
+    /// </summary>
+    Task<IReadOnlyList<UserImportProblem>> CheckImportAsync(IReadOnlyList<UserImportEntry> users, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Adds many users at once. Validates all entries first (<see cref="CheckImportAsync"/>) and refuses the whole
+    /// import with <see cref="DirectoryError.InvalidImport"/> if any is invalid. Existing users are skipped, or get
+    /// the new password when <paramref name="updatePasswords"/> (their enabled state is kept).
+    /// <para>
+    /// Credentials are derived in parallel on all cores; users are written in batches of
+    /// <see cref="UserDirectoryOptions.ImportBatchSize"/>, one transaction and one configuration revision per batch
+    /// that changed something ("imported users from SOURCE (batch 3 of 20: …)"). A revision is the unit a node
+    /// applies and the history records, so it must describe exactly one committed transaction: an interruption
+    /// (crash, cancellation) keeps whole batches, each with its revision, and running the same import again
+    /// finishes the job. <paramref name="progress"/> receives the number of entries done after each batch.
+    /// </para>
+    /// </summary>
+    Task<UserImportResult> ImportUsersAsync(IReadOnlyList<UserImportEntry> users, bool updatePasswords, string actor, string source,
+        IProgress<int>? progress, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<string>> ListDomainsAsync(CancellationToken cancellationToken);
 
     Task AddDomainAsync(string domain, string actor, CancellationToken cancellationToken);

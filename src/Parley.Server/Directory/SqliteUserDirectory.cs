@@ -10,7 +10,7 @@ namespace Parley.Server.Directory;
 /// Users and hosted domains in SQLite. Each change writes its revision row in the same transaction and then
 /// refreshes the deployment snapshot, so the process that made it sees it at once.
 /// </summary>
-public sealed class SqliteUserDirectory : IUserDirectory
+public sealed partial class SqliteUserDirectory : IUserDirectory
 {
     private const int SaltLength = 16;
 
@@ -191,14 +191,9 @@ public sealed class SqliteUserDirectory : IUserDirectory
 
     private ScramCredential[] DeriveCredentials(string password)
     {
-        if (string.IsNullOrEmpty(password))
+        if (PasswordProblem(password) is { } problem)
         {
-            throw new DirectoryException(DirectoryError.InvalidPassword, "The password is empty. Fix: give a non-empty password.");
-        }
-
-        if (password.Length > _options.MaxPasswordLength)
-        {
-            throw new DirectoryException(DirectoryError.InvalidPassword, $"The password is longer than {_options.MaxPasswordLength} characters. Fix: choose a shorter one.");
+            throw new DirectoryException(DirectoryError.InvalidPassword, $"{char.ToUpperInvariant(problem.Problem[0])}{problem.Problem[1..]}. Fix: {problem.Fix}");
         }
 
         try
@@ -214,6 +209,31 @@ public sealed class SqliteUserDirectory : IUserDirectory
             // SASLprep (RFC 4013) refuses control and unassigned characters.
             throw new DirectoryException(DirectoryError.InvalidPassword, $"The password cannot be used: {e.Message} Fix: avoid control characters.");
         }
+    }
+
+    /// <summary>Why a password cannot be stored (empty, too long, a character SASLprep prohibits), or null. Never quotes the password.</summary>
+    private (string Problem, string Fix)? PasswordProblem(string password)
+    {
+        if (string.IsNullOrEmpty(password))
+        {
+            return ("the password is empty", "give a non-empty password.");
+        }
+
+        if (password.Length > _options.MaxPasswordLength)
+        {
+            return ($"the password is longer than {_options.MaxPasswordLength} characters", "choose a shorter one.");
+        }
+
+        // SASLprep (RFC 4013 §2.3) prohibits control characters: a client could never send this password.
+        foreach (var c in password)
+        {
+            if (char.IsControl(c))
+            {
+                return ("the password contains a control character (tab, newline…)", "use printable characters only.");
+            }
+        }
+
+        return null;
     }
 
     private static void WriteCredentials(SqliteSession session, long userId, IEnumerable<ScramCredential> credentials)

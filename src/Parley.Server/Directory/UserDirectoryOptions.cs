@@ -18,12 +18,24 @@ public sealed record UserDirectoryOptions
     /// <summary>Longest password accepted, in characters.</summary>
     public int MaxPasswordLength { get; init; } = 1024;
 
+    /// <summary>
+    /// Users written per transaction (and configuration revision) by a bulk import. 500 rows commit in a few
+    /// milliseconds, so a running server's own writes wait at most that long behind an import.
+    /// </summary>
+    public int ImportBatchSize { get; init; } = 500;
+
+    /// <summary>Most users one import may hold (they are validated in memory first); larger files must be split.</summary>
+    public int MaxImportUsers { get; init; } = 1_000_000;
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the setting and its allowed range.</summary>
     public void Validate()
     {
         CheckIterations(nameof(ScramSha1Iterations), ScramSha1Iterations);
         CheckIterations(nameof(ScramSha256Iterations), ScramSha256Iterations);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxPasswordLength);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ImportBatchSize);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(ImportBatchSize, 10_000);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxImportUsers);
     }
 
     private static void CheckIterations(string name, int value)

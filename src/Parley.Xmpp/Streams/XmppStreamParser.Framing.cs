@@ -1,11 +1,15 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using Parley.Xmpp.Xml;
 
 namespace Parley.Xmpp.Streams;
 
 /// <summary>
 /// The framer: finds where the current frame (stream header, top-level element or closing tag) ends,
-/// keeping just enough lexical state to resume at any byte. It does not validate names, references or
-/// encodings; the tree builder does that on the complete frame.
+/// keeping just enough lexical state to resume at any byte. Inside the stream it checks element names as
+/// they arrive (a QName in a start tag, an end tag repeating the open element's qualified name), so a
+/// mismatched end tag fails at once instead of leaving the frame open. It does not validate attributes,
+/// references or encodings; the tree builder does that, and checks names again, on the complete frame.
 /// </summary>
 public sealed partial class XmppStreamParser
 {
@@ -24,6 +28,18 @@ public sealed partial class XmppStreamParser
 
     private byte[]? _frameBuffer;
 
+    /// <summary>
+    /// Qualified names of the open elements of the current frame, as offsets into the frame; entry d - 1 is the element
+    /// at depth d. Reused for the whole connection; it grows to at most the depth limit.
+    /// </summary>
+    private FrameName[] _openNames = new FrameName[8];
+
+    /// <summary>The name being read in a start tag, or the name an end tag must repeat (start -1: the stream header's).</summary>
+    private FrameName _name;
+
+    /// <summary>Start tag: offset of the colon in the name so far, or -1. End tag: bytes of <see cref="_name"/> matched.</summary>
+    private int _nameProgress;
+
     private enum LexState : byte
     {
         /// <summary>Character data, or white space before the frame in the prolog.</summary>
@@ -31,6 +47,9 @@ public sealed partial class XmppStreamParser
 
         /// <summary>Just after '&lt;'.</summary>
         LessThan,
+
+        /// <summary>In the element name of a start tag inside the stream; <see cref="_name"/> grows.</summary>
+        StartTagName,
 
         /// <summary>Inside a start tag, outside quotes.</summary>
         StartTag,
@@ -41,6 +60,10 @@ public sealed partial class XmppStreamParser
         /// <summary>Inside a quoted attribute value; <see cref="_quote"/> closes it.</summary>
         AttributeValue,
 
+        /// <summary>In the name of an end tag, matching it against <see cref="_name"/>.</summary>
+        EndTagName,
+
+        /// <summary>After the name of an end tag: only white space and '&gt;' may follow.</summary>
         EndTag,
 
         /// <summary>After "&lt;!": only "[CDATA[" may follow.</summary>
@@ -51,6 +74,9 @@ public sealed partial class XmppStreamParser
         /// <summary>Inside the XML declaration.</summary>
         XmlDeclaration,
     }
+
+    /// <summary>A name's bytes in the frame: <c>[Start, Start + Length)</c> counts from the frame's first byte.</summary>
+    private readonly record struct FrameName(int Start, int Length);
 
     private enum FrameKind : byte
     {
@@ -80,7 +106,7 @@ public sealed partial class XmppStreamParser
                         {
                             _lex = LexState.LessThan;
                         }
-                        else if (!Xml.XmlSyntax.IsWhitespace(b))
+                        else if (!XmlSyntax.IsWhitespace(b))
                         {
                             XmppStreamThrow.NotWellFormed("text before the stream header");
                         }
@@ -102,6 +128,10 @@ public sealed partial class XmppStreamParser
 
                 case LexState.LessThan:
                     i = AfterLessThan(span, i);
+                    break;
+
+                case LexState.StartTagName:
+                    i = ScanStartTagName(span, i);
                     break;
 
                 case LexState.StartTag:
@@ -174,15 +204,25 @@ public sealed partial class XmppStreamParser
                     i++;
                     break;
 
+                case LexState.EndTagName:
+                    i = MatchEndTagName(span, i);
+                    break;
+
                 case LexState.EndTag:
-                    var greaterThan = span[i..].IndexOf((byte)'>');
-                    if (greaterThan < 0)
+                    var afterSpace = span[i..].IndexOfAnyExcept(XmlSyntax.Whitespace);
+                    if (afterSpace < 0)
                     {
                         i = span.Length;
                         break;
                     }
 
-                    i += greaterThan + 1;
+                    i += afterSpace;
+                    if (span[i] != (byte)'>')
+                    {
+                        XmppStreamThrow.NotWellFormed("end tag not closed by '>'");
+                    }
+
+                    i++;
                     _lex = LexState.Text;
                     if (_depth == 0)
                     {
@@ -285,7 +325,9 @@ public sealed partial class XmppStreamParser
                     XmppStreamThrow.NotWellFormed("end tag before the stream header");
                 }
 
-                _lex = LexState.EndTag;
+                _name = NameToClose();
+                _nameProgress = 0;
+                _lex = LexState.EndTagName;
                 return i + 1;
 
             case (byte)'!':
@@ -316,10 +358,166 @@ public sealed partial class XmppStreamParser
                     XmppStreamThrow.PolicyViolation("elements nested too deeply");
                 }
 
-                // The byte is the first of the name: the start tag state examines it.
-                _lex = LexState.StartTag;
+                // The byte is the first of the name: the name (or, for the header, the start tag) state examines it.
+                if (_phase == StreamPhase.Prolog)
+                {
+                    _lex = LexState.StartTag;
+                    return i;
+                }
+
+                if (_depth > _openNames.Length)
+                {
+                    Array.Resize(ref _openNames, Math.Max(_openNames.Length * 2, _depth));
+                }
+
+                _name = new FrameName(_frameLength + i, 0);
+                _nameProgress = -1;
+                _lex = LexState.StartTagName;
                 return i;
         }
+    }
+
+    /// <summary>The name an end tag must repeat: the innermost open element's, or at depth 0 the stream header's.</summary>
+    private FrameName NameToClose()
+    {
+        if (_depth > 0)
+        {
+            return _openNames[_depth - 1];
+        }
+
+        if (_streamQualifiedName is null)
+        {
+            throw new InvalidOperationException("internal bug: stream open without a header name");
+        }
+
+        return new FrameName(-1, _streamQualifiedName.Length);
+    }
+
+    /// <summary>
+    /// Reads the element name of a start tag (a QName, as the tree builder's <c>ReadName</c> requires) and records it
+    /// as the name of the element at the current depth. Returns the index of the byte after the name, or the span length.
+    /// </summary>
+    private int ScanStartTagName(ReadOnlySpan<byte> span, int i)
+    {
+        var length = _name.Length;
+        var colon = _nameProgress;
+        for (; i < span.Length; i++)
+        {
+            var b = span[i];
+            if (!XmlSyntax.IsNameByte(b))
+            {
+                if (length == 0 || colon == length - 1 || !(XmlSyntax.IsWhitespace(b) || b == (byte)'>' || b == (byte)'/'))
+                {
+                    XmppStreamThrow.NotWellFormed("invalid element name in a start tag");
+                }
+
+                _openNames[_depth - 1] = new FrameName(_name.Start, length);
+                _lex = LexState.StartTag;
+                return i;
+            }
+
+            if (b == (byte)':')
+            {
+                if (colon >= 0 || length == 0)
+                {
+                    XmppStreamThrow.NotWellFormed("invalid element name in a start tag");
+                }
+
+                colon = length;
+            }
+            else if ((length == 0 || colon == length - 1) && !XmlSyntax.IsNameStartByte(b))
+            {
+                XmppStreamThrow.NotWellFormed("invalid element name in a start tag");
+            }
+
+            length++;
+        }
+
+        _name = new FrameName(_name.Start, length);
+        _nameProgress = colon;
+        return i;
+    }
+
+    /// <summary>
+    /// Matches the name of an end tag byte for byte against <see cref="_name"/>, failing on the first byte that differs.
+    /// Returns the index of the byte after the name, or the span length.
+    /// </summary>
+    private int MatchEndTagName(ReadOnlySpan<byte> span, int i)
+    {
+        while (_nameProgress < _name.Length)
+        {
+            if (i == span.Length)
+            {
+                return i;
+            }
+
+            var expected = RestOfExpectedName(span);
+            var count = Math.Min(expected.Length, span.Length - i);
+            var same = span.Slice(i, count).CommonPrefixLength(expected[..count]);
+            _nameProgress += same;
+            i += same;
+            if (same < count)
+            {
+                ThrowEndTagMismatch(span[i]);
+            }
+        }
+
+        if (i == span.Length)
+        {
+            return i;
+        }
+
+        var b = span[i];
+        if (b != (byte)'>' && !XmlSyntax.IsWhitespace(b))
+        {
+            // A longer name, or a malformed one.
+            ThrowEndTagMismatch(b);
+        }
+
+        _lex = LexState.EndTag;
+        return i;
+    }
+
+    /// <summary>
+    /// The unmatched rest of <see cref="_name"/>, or as much of it as is contiguous: the bytes before this span are in
+    /// <see cref="_frameBuffer"/>, the rest (always before the end tag) in <paramref name="span"/>.
+    /// </summary>
+    private ReadOnlySpan<byte> RestOfExpectedName(ReadOnlySpan<byte> span)
+    {
+        if (_name.Start < 0)
+        {
+            return _streamQualifiedName.AsSpan(_nameProgress);
+        }
+
+        var start = _name.Start + _nameProgress;
+        var end = _name.Start + _name.Length;
+        if (start >= _frameLength)
+        {
+            return span[(start - _frameLength)..(end - _frameLength)];
+        }
+
+        return _frameBuffer.AsSpan(start, Math.Min(end, _frameLength) - start);
+    }
+
+    [DoesNotReturn]
+    private void ThrowEndTagMismatch(byte b)
+    {
+        if (_nameProgress == 0 && !(XmlSyntax.IsNameStartByte(b) && b != (byte)':'))
+        {
+            XmppStreamThrow.NotWellFormed("invalid name in an end tag");
+        }
+
+        if (_nameProgress == _name.Length && !XmlSyntax.IsNameByte(b))
+        {
+            XmppStreamThrow.NotWellFormed("end tag not closed by '>'");
+        }
+
+        if (_name.Start < 0)
+        {
+            XmppStreamThrow.NotWellFormed("closing tag does not match the stream header");
+        }
+
+        XmppStreamThrow.NotWellFormed("end tag does not match the start tag");
     }
 
     private int ScanCData(ReadOnlySpan<byte> span, int i)
@@ -396,6 +594,8 @@ public sealed partial class XmppStreamParser
         _previousByte = 0;
         _cdataBrackets = 0;
         _markupMatched = 0;
+        _name = default;
+        _nameProgress = 0;
         _completedFrame = FrameKind.None;
     }
 }

@@ -8,11 +8,12 @@ namespace Parley.Xmpp.Streams;
 /// Stateful: bytes of an incomplete stanza are consumed and kept (bounded by the limits), so total work is linear in the input.
 /// </summary>
 /// <remarks>
-/// Two stages. A framer (<c>Framing.cs</c>) walks the bytes once, tracking only tag/quote state and depth, to find where
-/// the stream header, a top-level element or the closing tag ends; it enforces depth and size limits as it goes and
-/// rejects DTDs, comments and processing instructions on sight. When a frame is complete, the tree builder
-/// (<c>Tree.cs</c>) validates and parses those bytes in one pass. A frame that lies inside one segment is parsed in
-/// place; one that spans reads is copied into a pooled buffer that never exceeds the limit.
+/// Two stages. A framer (<c>Framing.cs</c>) walks the bytes once, tracking tag/quote state, depth and the offsets of the
+/// open elements' names, to find where the stream header, a top-level element or the closing tag ends; it enforces depth
+/// and size limits as it goes and rejects DTDs, comments, processing instructions, malformed element names and mismatched
+/// end tags on sight. When a frame is complete, the tree builder (<c>Tree.cs</c>) validates and parses those bytes in one
+/// pass. A frame that lies inside one segment is parsed in place; one that spans reads is copied into a pooled buffer
+/// that never exceeds the limit.
 /// </remarks>
 public sealed partial class XmppStreamParser
 {

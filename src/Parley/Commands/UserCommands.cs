@@ -7,8 +7,9 @@ internal static class UserCommands
 {
     public static Command Create(CliContext context, CommonOptions common)
     {
-        var user = new Command("user", "Users: add, change password, disable, enable, remove, list. The data directory must already hold a store (see `parley domain add`).");
+        var user = new Command("user", "Users: add, import (many from a CSV file), change password, disable, enable, remove, list. The data directory must already hold a store (see `parley domain add`).");
         user.Subcommands.Add(Add(context, common));
+        user.Subcommands.Add(UserImportCommand.Create(context, common));
         user.Subcommands.Add(Passwd(context, common));
         user.Subcommands.Add(SetEnabled(context, common, enabled: false));
         user.Subcommands.Add(SetEnabled(context, common, enabled: true));

@@ -231,6 +231,7 @@ public sealed class CliTests : IDisposable
     [InlineData("domain", "remove", "--help")]
     [InlineData("user", "--help")]
     [InlineData("user", "add", "--help")]
+    [InlineData("user", "import", "--help")]
     [InlineData("user", "passwd", "--help")]
     [InlineData("user", "disable", "--help")]
     [InlineData("user", "enable", "--help")]
