@@ -131,11 +131,11 @@ run_parley() {
     local port marker="$run_dir/parley/.provisioned-$prefix-$users"
     port="$(free_port)"
     if [[ ! -f "$marker" ]]; then
-        log "parley: provisioning $users users with 'parley user add' ($(nproc) in parallel)"
+        log "parley: provisioning $users users with 'parley user import'"
         mkdir -p "$run_dir/parley"
         start_parley "$port" # first start creates the store, the domain and the CA
-        seq 1 "$users" | xargs -P "$(nproc)" -I{} \
-            dotnet "$parley_dll" user add "$prefix{}@$domain" --password "$password" --data "$run_dir/parley" >/dev/null 2>>"$run_dir/provision-errors.log" || true
+        { echo "jid,password"; seq 1 "$users" | sed "s/.*/$prefix&@$domain,$password/"; } \
+            | dotnet "$parley_dll" user import - --data "$run_dir/parley" >/dev/null 2>>"$run_dir/provision-errors.log"
         log "parley: setting up rosters"
         load parley "$port" "$run_dir/parley/certs/ca.pem" "$server_pid" --messages 0 --presence 0 >/dev/null
         stop_server
