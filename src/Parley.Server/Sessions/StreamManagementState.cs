@@ -57,5 +57,5 @@ public sealed class StreamManagementState(string id, bool resumable)
         return stanzas;
     }
 
-    private bool SequenceLessOrEqual(uint sequence, uint handled) => handled - sequence < int.MaxValue;
+    private static bool SequenceLessOrEqual(uint sequence, uint handled) => handled - sequence < int.MaxValue;
 }

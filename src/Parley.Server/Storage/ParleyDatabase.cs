@@ -96,25 +96,9 @@ public sealed class ParleyDatabase : IDisposable
     internal T Read<T>(string operation, Func<SqliteSession, T> read, bool reportFailure = true)
     {
         EnsureInitialised();
-        var connection = RentOrThrow(operation, reportFailure);
-        var broken = false;
-        try
-        {
-            // A deferred transaction gives multi-statement reads one consistent snapshot.
-            using var transaction = connection.BeginTransaction(deferred: true);
-            var result = read(new SqliteSession(connection, transaction));
-            transaction.Commit();
-            return result;
-        }
-        catch (SqliteException e)
-        {
-            broken = true;
-            throw Report(Classify(e, operation), reportFailure);
-        }
-        finally
-        {
-            _pool.Return(connection, broken);
-        }
+
+        // A deferred transaction gives multi-statement reads one consistent snapshot.
+        return InTransaction(operation, read, deferred: true, reportFailure);
     }
 
     internal Task<T> ReadAsync<T>(string operation, Func<SqliteSession, T> read, CancellationToken cancellationToken)
@@ -137,16 +121,19 @@ public sealed class ParleyDatabase : IDisposable
         }
     }
 
+    // IMMEDIATE takes the write lock up front, so busy_timeout applies; a deferred transaction that upgrades to a
+    // writer after another process committed would fail with SQLITE_BUSY at once.
     private T Write<T>(string operation, Func<SqliteSession, T> write, bool reportFailure)
+        => InTransaction(operation, write, deferred: false, reportFailure);
+
+    private T InTransaction<T>(string operation, Func<SqliteSession, T> work, bool deferred, bool reportFailure)
     {
         var connection = RentOrThrow(operation, reportFailure);
         var broken = false;
         try
         {
-            // IMMEDIATE takes the write lock up front, so busy_timeout applies; a deferred transaction that upgrades
-            // to a writer after another process committed would fail with SQLITE_BUSY at once.
-            using var transaction = connection.BeginTransaction(deferred: false);
-            var result = write(new SqliteSession(connection, transaction));
+            using var transaction = connection.BeginTransaction(deferred);
+            var result = work(new SqliteSession(connection, transaction));
             transaction.Commit();
             return result;
         }

@@ -15,11 +15,16 @@ public sealed partial class XmppStreamParser
     private RawAttribute[] _rawAttributes = new RawAttribute[8];
     private int _rawAttributeCount;
 
-    /// <summary>Decoded text waiting to become an <see cref="XmlText"/>; reused across stanzas.</summary>
-    private char[] _chars = new char[256];
+    /// <summary>
+    /// Decoded text waiting to become an <see cref="XmlText"/>. A small array is kept for the connection's life; text
+    /// longer than that goes into a pooled array returned after the stanza, so an idle connection holds no big buffer
+    /// (memory per session is a target: tens of thousands of mostly idle connections).
+    /// </summary>
+    private readonly char[] _ownChars = new char[SmallTextChars];
+    private char[] _chars;
     private int _charCount;
 
-    private const int MaxRetainedChars = 16 * 1024;
+    private const int SmallTextChars = 128;
 
     /// <summary>The header's namespace bindings are in scope for every stanza; stanza bindings go above this mark.</summary>
     private int _streamScopeMark;
@@ -148,12 +153,6 @@ public sealed partial class XmppStreamParser
         if (root is null || openCount != 0 || pos != s.Length)
         {
             XmppStreamThrow.NotWellFormed("incomplete or trailing content in a stanza");
-        }
-
-        if (_chars.Length > MaxRetainedChars)
-        {
-            // One huge stanza must not pin its text buffer for the rest of the connection.
-            _chars = new char[256];
         }
 
         return root;
@@ -626,7 +625,20 @@ public sealed partial class XmppStreamParser
     {
         if (_charCount + more > _chars.Length)
         {
-            Array.Resize(ref _chars, Math.Max(_chars.Length * 2, _charCount + more));
+            var bigger = ArrayPool<char>.Shared.Rent(Math.Max(_chars.Length * 2, _charCount + more));
+            _chars.AsSpan(0, _charCount).CopyTo(bigger);
+            ReturnPooledChars();
+            _chars = bigger;
+        }
+    }
+
+    /// <summary>Gives a pooled text buffer back (after each stanza, and when growing again).</summary>
+    private void ReturnPooledChars()
+    {
+        if (!ReferenceEquals(_chars, _ownChars))
+        {
+            ArrayPool<char>.Shared.Return(_chars);
+            _chars = _ownChars;
         }
     }
 }

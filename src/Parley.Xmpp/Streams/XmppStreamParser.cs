@@ -24,6 +24,7 @@ public sealed partial class XmppStreamParser
 
     public XmppStreamParser(XmppLimits limits, string defaultNamespace = "jabber:client")
     {
+        _chars = _ownChars;
         ArgumentNullException.ThrowIfNull(limits);
         ArgumentException.ThrowIfNullOrEmpty(defaultNamespace);
         Limits = limits;
@@ -136,6 +137,18 @@ public sealed partial class XmppStreamParser
     }
 
     private XmppStreamEvent BuildEvent(ReadOnlySpan<byte> frame)
+    {
+        try
+        {
+            return BuildFrameEvent(frame);
+        }
+        finally
+        {
+            ReturnPooledChars();
+        }
+    }
+
+    private XmppStreamEvent BuildFrameEvent(ReadOnlySpan<byte> frame)
     {
         switch (_completedFrame)
         {

@@ -69,9 +69,9 @@ internal sealed partial class C2sConnection
         Enqueue(new OutboundItem(_ackRequest, null));
     }
 
-    private void RequestAckIfDue(DateTimeOffset now)
+    /// <summary>Called each heartbeat: stanzas still unacknowledged get an ack request, so resumption loses none.</summary>
+    private void RequestAckIfDue()
     {
-        _ = now;
         if (_session?.StreamManagement is { UnackedCount: > 0 } && !_ackRequested)
         {
             RequestAck();

@@ -242,7 +242,7 @@ internal sealed partial class C2sConnection : IStanzaTransport, IHeartbeatClient
             Send(IdlePing());
         }
 
-        RequestAckIfDue(now);
+        RequestAckIfDue();
     }
 
     private void Abort(TimeoutReason reason)
