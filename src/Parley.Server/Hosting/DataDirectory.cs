@@ -5,7 +5,7 @@ namespace Parley.Server.Hosting;
 /// <summary>Checks, before anything is opened, that the data directory can be created and written.</summary>
 public static class DataDirectory
 {
-    public static void EnsureWritable(string path)
+    public static void EnsureWritable(string path, string source)
     {
         try
         {
@@ -16,7 +16,7 @@ public static class DataDirectory
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new ConfigurationException("command line or bootstrap file", "dataDirectory", $"the data directory {path} cannot be created or written ({ex.Message})", "choose a directory this user can write with --data, or fix its owner and permissions");
+            throw new ConfigurationException(source, "dataDirectory (--data)", $"the data directory {path} cannot be created or written: {ex.Message}", "choose a directory this user can write with --data, or fix its owner and permissions.");
         }
     }
 }

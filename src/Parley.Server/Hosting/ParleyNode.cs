@@ -27,15 +27,19 @@ public static class ParleyNode
 
     private static readonly TimeSpan ShutdownDeadline = TimeSpan.FromSeconds(5);
 
-    public static async Task<int> RunAsync(NodeOptions options, TextWriter output, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(NodeOptions options, TextWriter output, CancellationToken cancellationToken)
+        => RunAsync(options, output, output, cancellationToken);
+
+    /// <summary>Runs the node; what it listens on goes to <paramref name="output"/>, why it cannot start to <paramref name="error"/>.</summary>
+    public static async Task<int> RunAsync(NodeOptions options, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         try
         {
-            DataDirectory.EnsureWritable(options.DataDirectory);
+            DataDirectory.EnsureWritable(options.DataDirectory, options.Source);
         }
         catch (ConfigurationException ex)
         {
-            await output.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            await error.WriteLineAsync(ex.Message).ConfigureAwait(false);
             return ExitConfiguration;
         }
 
@@ -54,22 +58,22 @@ public static class ParleyNode
 
             using var certificate = provider.GetRequiredService<NodeCertificateProvisioner>().Provision(options, [.. settings.Current.Domains]);
             provider.GetRequiredService<ServerTlsContext>().Use(certificate);
-            return await ServeAsync(options, output, provider, certificate, cancellationToken).ConfigureAwait(false);
+            return await ServeAsync(options, output, error, provider, certificate, cancellationToken).ConfigureAwait(false);
         }
         catch (StorageException ex)
         {
-            await output.WriteLineAsync($"Parley cannot use its store: {ex.Message}").ConfigureAwait(false);
+            await error.WriteLineAsync($"Parley cannot use its store: {ex.Message}").ConfigureAwait(false);
             return ExitStorage;
         }
         catch (Exception ex) when (ex is ConfigurationException or CertificateException)
         {
-            await output.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            await error.WriteLineAsync(ex.Message).ConfigureAwait(false);
             events.Raise(ParleyEvents.Lifecycle.NodeStartFailed, options.Fqdn, ex.Message);
             return ExitConfiguration;
         }
     }
 
-    private static async Task<int> ServeAsync(NodeOptions options, TextWriter output, ServiceProvider provider, NodeCertificate certificate, CancellationToken cancellationToken)
+    private static async Task<int> ServeAsync(NodeOptions options, TextWriter output, TextWriter error, ServiceProvider provider, NodeCertificate certificate, CancellationToken cancellationToken)
     {
         var events = provider.GetRequiredService<IEventLog>();
         var listener = new C2sListener(provider.GetRequiredService<C2sServices>(), new IPEndPoint(options.BindAddress, options.XmppPort));
@@ -88,7 +92,7 @@ public static class ParleyNode
                 _ => $"Cannot listen for XMPP clients on {endPoint}: {ex.Message}.",
             };
             events.Raise(ParleyEvents.Lifecycle.ListenerBindFailed, $"XMPP client-to-server {endPoint}", ex.Message);
-            await output.WriteLineAsync(message).ConfigureAwait(false);
+            await error.WriteLineAsync(message).ConfigureAwait(false);
             return ExitConfiguration;
         }
 
@@ -112,7 +116,7 @@ public static class ParleyNode
             {
                 var endPoint = $"{options.BindAddress}:{options.AdminPort}";
                 events.Raise(ParleyEvents.Lifecycle.ListenerBindFailed, $"admin API {endPoint}", ex.GetBaseException().Message);
-                await output.WriteLineAsync($"Cannot listen for the admin API on {endPoint}: {ex.GetBaseException().Message}. Fix: stop what uses the port, choose another with --admin-port or listeners.admin in {options.Source}, or disable the admin API with --admin-port 0.").ConfigureAwait(false);
+                await error.WriteLineAsync($"Cannot listen for the admin API on {endPoint}: {ex.GetBaseException().Message}. Fix: stop what uses the port, choose another with --admin-port or listeners.admin in {options.Source}, or disable the admin API with --admin-port 0.").ConfigureAwait(false);
                 await listener.StopAsync(ShutdownDeadline).ConfigureAwait(false);
                 return ExitConfiguration;
             }

@@ -35,7 +35,7 @@ internal static class ServeCommand
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, signal => Stop(signal, stop));
             using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal => Stop(signal, stop));
-            return await ParleyNode.RunAsync(options, context.Output, stop.Token);
+            return await ParleyNode.RunAsync(options, context.Output, context.Error, stop.Token);
         }));
         return command;
     }

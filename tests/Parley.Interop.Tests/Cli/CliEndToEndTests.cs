@@ -92,29 +92,6 @@ public sealed class CliEndToEndTests(ParleyServerFixture fixture, ITestOutputHel
     }
 
     [Fact]
-    public async Task Read_only_data_directory_is_refused_clearly_when_not_root()
-    {
-        if (Environment.UserName == "root")
-        {
-            output.WriteLine("running as root: permissions do not stop root; covered by Unwritable_data_directory_is_refused_clearly");
-            return;
-        }
-
-        var dir = Directory.CreateTempSubdirectory("parley-ro-").FullName;
-        File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserExecute);
-        try
-        {
-            (await ParleyCli.RunAsync("domain", "add", "example.com", "--data", dir)).ShouldFailClearly();
-            Assert.Empty(Directory.EnumerateFileSystemEntries(dir));
-        }
-        finally
-        {
-            File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            Directory.Delete(dir, true);
-        }
-    }
-
-    [Fact]
     public async Task A_user_added_while_the_server_runs_can_log_in_at_once()
     {
         Assert.True(Server.IsRunning);
@@ -188,8 +165,27 @@ public sealed class CliEndToEndTests(ParleyServerFixture fixture, ITestOutputHel
              "--xmpp-port", Server.XmppPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--admin-port", "0"],
             TimeSpan.FromSeconds(30));
         output.WriteLine(result.Stdout + result.Stderr);
-        Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains(Server.XmppPort.ToString(System.Globalization.CultureInfo.InvariantCulture), result.Stdout + result.Stderr, StringComparison.Ordinal);
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains($"{ParleyProcess.Host}:{Server.XmppPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}: the port is in use", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Fix:", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_refuses_an_unwritable_data_directory_with_a_clear_message()
+    {
+        // A path below a regular file cannot be created even by root (CI runs as root).
+        var file = Path.Combine(Server.DataDirectory, "serve-not-a-directory");
+        await File.WriteAllTextAsync(file, "x");
+        var dir = Path.Combine(file, "data");
+        var result = await ProcessRunner.RunAsync(
+            RepoPaths.DotnetHost,
+            [RepoPaths.ParleyDll, "serve", "--data", dir, "--bind", ParleyProcess.Host, "--xmpp-port", "1", "--admin-port", "0"],
+            TimeSpan.FromSeconds(30));
+        output.WriteLine(result.Stdout + result.Stderr);
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains(dir, result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Fix:", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("ready", result.Stdout, StringComparison.OrdinalIgnoreCase);
     }
 
     private async Task<string> SnapshotAsync()
