@@ -122,8 +122,6 @@ public sealed partial class Element : XmlNode
 
     public bool Remove(XmlNode node) => _nodes?.Remove(node) ?? false;
 
-    public void RemoveAll(Predicate<XmlNode> match) => _nodes?.RemoveAll(match);
-
     public IEnumerable<Element> Elements()
     {
         if (_nodes is null)

@@ -29,10 +29,5 @@ public sealed class AuthFailureTracker(XmppServerOptions options, TimeProvider t
         return (throttled, window.Failures == options.AuthFailuresBeforeThrottle, window.Failures);
     }
 
-    public bool IsThrottled(IPAddress address)
-        => _windows.TryGetValue(address, out var window)
-            && time.GetUtcNow() - window.Start <= options.AuthFailureWindow
-            && window.Failures >= options.AuthFailuresBeforeThrottle;
-
     private readonly record struct Window(DateTimeOffset Start, int Failures);
 }
