@@ -3,7 +3,7 @@ using Parley.Server.Storage;
 namespace Parley.Server.Diagnostics;
 
 /// <summary>The events table: batched inserts from <see cref="EventLog"/>'s writer, and queries for the CLI and API.</summary>
-public sealed class SqliteEventStore(ParleyDatabase database)
+public sealed class SqliteEventStore(ParleyDatabase database, int maxStoredEvents)
 {
     /// <summary>Inserts one batch in one transaction. Failures are not re-raised as events (that would loop).</summary>
     public Task InsertAsync(IReadOnlyList<EventRecord> batch, CancellationToken cancellationToken)
@@ -17,6 +17,8 @@ public sealed class SqliteEventStore(ParleyDatabase database)
                     ("$message", record.Message), ("$cause", record.Cause), ("$resolution", record.Resolution), ("$node", record.Node));
             }
 
+            // Retention in the same transaction: the table never holds more than the limit.
+            session.Execute("DELETE FROM events WHERE sequence <= (SELECT MAX(sequence) FROM events) - $keep", ("$keep", maxStoredEvents));
             return batch.Count;
         }, cancellationToken, reportFailure: false);
 

@@ -25,7 +25,7 @@ public sealed class ParleyStore : IAsyncDisposable
         Options = options;
         _logger = loggerFactory.CreateLogger<ParleyStore>();
         Database = new ParleyDatabase(options.DataDirectory, options.CreateIfMissing, loggerFactory.CreateLogger<ParleyDatabase>());
-        _eventLog = new EventLog(new SqliteEventStore(Database), options.Events, time, loggerFactory.CreateLogger<EventLog>());
+        _eventLog = new EventLog(new SqliteEventStore(Database, options.Events.MaxStoredEvents), options.Events, time, loggerFactory.CreateLogger<EventLog>());
         _settings = new SqliteDeploymentSettings(Database, _eventLog, time, options.Settings, loggerFactory.CreateLogger<SqliteDeploymentSettings>());
         Users = new SqliteUserDirectory(Database, _settings, time, options.Directory);
         Rosters = new SqliteRosterStore(Database);

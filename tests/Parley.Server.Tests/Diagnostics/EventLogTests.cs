@@ -54,12 +54,31 @@ public sealed class EventLogTests
     }
 
     [Fact]
+    public async Task Only_the_newest_events_are_kept_so_a_flood_cannot_fill_the_disk()
+    {
+        using var temp = new TempDirectory();
+        using var database = new ParleyDatabase(temp.Path, createIfMissing: true, NullLogger<ParleyDatabase>.Instance);
+        database.Initialize();
+        var store = new SqliteEventStore(database, maxStoredEvents: 5);
+        var time = DateTimeOffset.UtcNow;
+        var batch = Enumerable.Range(1, 8)
+            .Select(i => new EventRecord(0, 3000, "Authentication", EventLevel.Warning, time, $"failure {i}", "cause", "resolution", "n1"))
+            .ToList();
+
+        await store.InsertAsync(batch.Take(3).ToList(), None);
+        await store.InsertAsync(batch.Skip(3).ToList(), None);
+
+        var kept = await store.QueryAsync(null, null, 100, None);
+        Assert.Equal(["failure 8", "failure 7", "failure 6", "failure 5", "failure 4"], kept.Select(e => e.Message));
+    }
+
+    [Fact]
     public async Task A_full_queue_drops_and_counts_instead_of_blocking_then_reports_the_drop()
     {
         using var temp = new TempDirectory();
         using var database = new ParleyDatabase(temp.Path, createIfMissing: true, NullLogger<ParleyDatabase>.Instance);
         database.Initialize();
-        var log = new EventLog(new SqliteEventStore(database), new EventLogOptions { QueueCapacity = 2, NodeName = "n1" }, TimeProvider.System, NullLogger<EventLog>.Instance);
+        var log = new EventLog(new SqliteEventStore(database, maxStoredEvents: 1000), new EventLogOptions { QueueCapacity = 2, NodeName = "n1" }, TimeProvider.System, NullLogger<EventLog>.Instance);
 
         for (var i = 0; i < 5; i++)
         {
