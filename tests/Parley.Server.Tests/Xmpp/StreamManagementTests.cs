@@ -64,10 +64,7 @@ public sealed class StreamManagementTests(ParleyNodeFixture fixture) : IClassFix
         var alice = await Node.CreateUserAsync("alice");
         var bob = await Node.CreateUserAsync("bob");
         await using var b = await OnlineAsync(Node, bob);
-        var first = await LoginAsync(Node, alice, "phone");
-        var id = (await first.EnableStreamManagementAsync()).GetAttribute("id")!;
-        await first.SendPresenceAsync();
-        await first.ReceiveAsync(e => IsPresenceFrom(e, first.FullJid), "the echo of initial presence");
+        var (first, id) = await AvailableWithResumptionAsync(alice);
         for (var i = 1; i <= 3; i++)
         {
             await b.SendMessageAsync(alice.Jid, $"before {i}", id: $"before-{i}");
@@ -120,10 +117,7 @@ public sealed class StreamManagementTests(ParleyNodeFixture fixture) : IClassFix
         var alice = await Node.CreateUserAsync("alice");
         var bob = await Node.CreateUserAsync("bob");
         await using var b = await OnlineAsync(Node, bob);
-        var first = await LoginAsync(Node, alice, "phone");
-        var id = (await first.EnableStreamManagementAsync()).GetAttribute("id")!;
-        await first.SendPresenceAsync();
-        await first.ReceiveAsync(e => IsPresenceFrom(e, first.FullJid), "the echo of initial presence");
+        var (first, id) = await AvailableWithResumptionAsync(alice);
         await b.SendMessageAsync(alice.Jid, "one", id: "one");
         await b.SendMessageAsync(alice.Jid, "two", id: "two");
         await first.ReceiveAsync(e => IsMessage(e, "two"), "message two");
@@ -224,4 +218,14 @@ public sealed class StreamManagementTests(ParleyNodeFixture fixture) : IClassFix
     }
 
     internal static bool IsMessage(Element e, string id) => e.Name == "message" && e.GetAttribute("id") == id;
+
+    /// <summary>Logs in on resource "phone", enables resumable stream management and sends initial presence.</summary>
+    private async Task<(XmppTestClient Client, string Id)> AvailableWithResumptionAsync(TestAccount account)
+    {
+        var client = await LoginAsync(Node, account, "phone");
+        var id = (await client.EnableStreamManagementAsync()).GetAttribute("id")!;
+        await client.SendPresenceAsync();
+        await client.ReceiveAsync(e => IsPresenceFrom(e, client.FullJid), "the echo of initial presence");
+        return (client, id);
+    }
 }
