@@ -281,9 +281,24 @@ public sealed class HostileInputTests(HostileFixture fixture, ITestOutputHelper 
             Assert.Contains("urn:ietf:params:xml:ns:xmpp-sasl", failure, StringComparison.Ordinal);
         }
 
-        var events = (await fixture.Server.RunCliAsync("events")).ShouldSucceed();
-        output.WriteLine(events.StandardOutput);
-        Assert.Contains("auth", events.StandardOutput, StringComparison.OrdinalIgnoreCase);
+        // Events are stored by a background writer: poll (bounded) until all five failures are queryable.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        string listed;
+        do
+        {
+            listed = (await fixture.Server.RunCliAsync("events", "--id", "3000", "--limit", "100")).ShouldSucceed().StandardOutput;
+            if (CountOccurrences(listed, jid) >= 5)
+            {
+                break;
+            }
+
+            await Task.Delay(200);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        output.WriteLine(listed);
+        Assert.True(CountOccurrences(listed, jid) >= 5, $"expected five authentication-failure events (ID 3000) for {jid}:\n{listed}");
+        Assert.Contains("Authentication failed", listed, StringComparison.Ordinal);
         await fixture.AssertUnaffectedAsync();
     }
 
@@ -324,5 +339,16 @@ public sealed class HostileInputTests(HostileFixture fixture, ITestOutputHelper 
         Assert.True(
             condition is not null && conditions.Contains(condition),
             $"{attack}: expected a stream error <{string.Join("/> or <", conditions)}/>, got {(condition is null ? "none" : $"<{condition}/>")}; received:\n{attacker.Received}");
+    }
+
+    private static int CountOccurrences(string text, string value)
+    {
+        var count = 0;
+        for (var at = text.IndexOf(value, StringComparison.Ordinal); at >= 0; at = text.IndexOf(value, at + value.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
     }
 }
