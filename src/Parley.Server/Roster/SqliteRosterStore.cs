@@ -5,8 +5,10 @@ using Parley.Xmpp.Addressing;
 namespace Parley.Server.Roster;
 
 /// <summary>Rosters in SQLite; each change bumps the owner's version in the same transaction (RFC 6121 §2.6 versioning).</summary>
-public sealed class SqliteRosterStore(ParleyDatabase database) : IRosterStore
+public sealed class SqliteRosterStore(ParleyDatabase database, StoredJidCache? contacts = null) : IRosterStore
 {
+    private readonly StoredJidCache _contacts = contacts ?? new StoredJidCache();
+
     private const string Columns = "contact, name, groups_json, subscription, pending_out, pending_in, pre_approved, hidden";
 
     public Task<RosterSnapshot> GetAsync(Jid owner, CancellationToken cancellationToken)
@@ -66,13 +68,16 @@ public sealed class SqliteRosterStore(ParleyDatabase database) : IRosterStore
         return session.ScalarInt64("SELECT version FROM roster_versions WHERE owner = $owner", ("$owner", owner));
     }
 
-    private static RosterItem ReadItem(Microsoft.Data.Sqlite.SqliteDataReader reader) => new(
-        StoredJid.Parse(reader.GetString(0)),
+    private RosterItem ReadItem(Microsoft.Data.Sqlite.SqliteDataReader reader) => new(
+        _contacts.Parse(reader.GetString(0)),
         reader.IsDBNull(1) ? null : reader.GetString(1),
-        JsonSerializer.Deserialize<string[]>(reader.GetString(2)) ?? [],
+        ReadGroups(reader.GetString(2)),
         (Subscription)reader.GetInt32(3),
         reader.GetBoolean(4),
         reader.GetBoolean(5),
         reader.GetBoolean(6),
         reader.GetBoolean(7));
+
+    /// <summary>Most contacts are in no group: they share the empty array instead of each holding one.</summary>
+    private static string[] ReadGroups(string json) => json == "[]" ? [] : JsonSerializer.Deserialize<string[]>(json) ?? [];
 }

@@ -28,7 +28,7 @@ public sealed class ParleyStore : IAsyncDisposable
         _eventLog = new EventLog(new SqliteEventStore(Database, options.Events.MaxStoredEvents), options.Events, time, loggerFactory.CreateLogger<EventLog>());
         _settings = new SqliteDeploymentSettings(Database, _eventLog, time, options.Settings, loggerFactory.CreateLogger<SqliteDeploymentSettings>());
         Users = new SqliteUserDirectory(Database, _settings, time, options.Directory);
-        Rosters = new SqliteRosterStore(Database);
+        Rosters = new SqliteRosterStore(Database, new StoredJidCache());
         Privacy = new SqlitePrivacyStore(Database);
         OfflineMessages = new SqliteOfflineStore(Database, time);
         Database.Failed += OnStorageFailure;
