@@ -3,6 +3,7 @@ using Parley.Server.Management;
 using Parley.Server.Privacy;
 using Parley.Server.Sessions;
 using Parley.Server.Xmpp;
+using Parley.Server.Xmpp.Routing;
 using Parley.Xmpp;
 using Parley.Xmpp.Addressing;
 using Parley.Xmpp.Stanzas;
@@ -76,7 +77,7 @@ public sealed class MessageRouter(
                 return null; // §8.5.3.2.1: errors and headlines to a gone resource are dropped.
             }
 
-            if (DeliverToBare(user, message, from))
+            if (LocalDelivery.ToAvailableSessions(user, message, from, minimumPriority: 0) > 0)
             {
                 return null;
             }
@@ -87,22 +88,6 @@ public sealed class MessageRouter(
         }
 
         return await StoreOrRefuseAsync(message, from, to.Bare, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Delivers to every available resource with non-negative priority; false when there is none.</summary>
-    private static bool DeliverToBare(OnlineUser user, Element message, Jid from)
-    {
-        var delivered = false;
-        foreach (var session in user.Sessions)
-        {
-            if (session.IsAvailable && session.Priority >= 0)
-            {
-                session.Deliver(Stanza.Readdress(message, from, session.FullJid));
-                delivered = true;
-            }
-        }
-
-        return delivered;
     }
 
     private async Task<Element?> StoreOrRefuseAsync(Element message, Jid from, Jid owner, CancellationToken cancellationToken)

@@ -13,7 +13,7 @@ namespace Parley.Server.Presence;
 /// Presence broadcast, probes and directed presence (RFC 6121 §4). Blocking is polite: a blocked contact simply
 /// stops receiving presence, exactly as if the user were offline.
 /// </summary>
-public sealed class PresenceService(SessionRegistry registry, LocalDelivery delivery, IDeploymentSettings settings)
+public sealed class PresenceService(SessionRegistry registry, IDeploymentSettings settings)
 {
     /// <summary>
     /// Handles presence without 'to' from a client: available (initial or update) or unavailable.
@@ -171,7 +171,7 @@ public sealed class PresenceService(SessionRegistry registry, LocalDelivery deli
 
         if (to.IsBare)
         {
-            delivery.ToAvailableSessions(to, presence);
+            LocalDelivery.ToAvailableSessions(recipient, presence, from);
         }
         else if (recipient.FindSession(to.Resource!) is { } session)
         {
@@ -193,7 +193,7 @@ public sealed class PresenceService(SessionRegistry registry, LocalDelivery deli
         {
             if (own.IsAvailable || ReferenceEquals(own, session))
             {
-                LocalDelivery.ToSession(own, stamped);
+                LocalDelivery.ToSession(own, stamped, session.FullJid);
             }
         }
     }

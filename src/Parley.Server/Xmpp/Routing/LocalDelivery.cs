@@ -11,19 +11,20 @@ public sealed class LocalDelivery(SessionRegistry registry)
 {
     /// <summary>Presence to a bare JID: every available resource (RFC 6121 §8.5.2.1.1). Returns the count reached.</summary>
     public int ToAvailableSessions(Jid bareJid, Element stanza)
-    {
-        var user = registry.Find(bareJid);
-        if (user is null)
-        {
-            return 0;
-        }
+        => registry.Find(bareJid) is { } user ? ToAvailableSessions(user, stanza, StanzaFrom(stanza)) : 0;
 
+    /// <summary>
+    /// Every available resource of an online user with at least <paramref name="minimumPriority"/> (messages to a bare
+    /// JID skip negative priorities, RFC 6121 §8.5.2.1.1). Returns the count reached.
+    /// </summary>
+    public static int ToAvailableSessions(OnlineUser user, Element stanza, Jid? from, int minimumPriority = int.MinValue)
+    {
         var count = 0;
         foreach (var session in user.Sessions)
         {
-            if (session.IsAvailable)
+            if (session.IsAvailable && session.Priority >= minimumPriority)
             {
-                session.Deliver(Stanza.Readdress(stanza, StanzaFrom(stanza), session.FullJid));
+                ToSession(session, stanza, from);
                 count++;
             }
         }
@@ -32,8 +33,10 @@ public sealed class LocalDelivery(SessionRegistry registry)
     }
 
     /// <summary>Delivers to one session, addressed to its full JID.</summary>
-    public static void ToSession(XmppSession session, Element stanza)
-        => session.Deliver(Stanza.Readdress(stanza, StanzaFrom(stanza), session.FullJid));
+    public static void ToSession(XmppSession session, Element stanza) => ToSession(session, stanza, StanzaFrom(stanza));
+
+    public static void ToSession(XmppSession session, Element stanza, Jid? from)
+        => session.Deliver(Stanza.Readdress(stanza, from, session.FullJid));
 
     /// <summary>Roster push (RFC 6121 §2.1.6) to every session that asked for the roster.</summary>
     public void RosterPush(OnlineUser user, RosterItem item, long version, bool removed)
