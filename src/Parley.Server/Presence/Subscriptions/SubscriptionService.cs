@@ -190,13 +190,7 @@ public sealed class SubscriptionService(
                     approved = false;
                     if (transition.Forward && registry.Find(owner) is { } online)
                     {
-                        foreach (var session in online.Sessions)
-                        {
-                            if (session.IsAvailable)
-                            {
-                                LocalDelivery.ToSession(session, stanza);
-                            }
-                        }
+                        LocalDelivery.ToAvailableSessions(online, stanza, requester);
                     }
                 }
             }
