@@ -1,0 +1,202 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using Parley.Sip.Parsing;
+
+namespace Parley.Sip.Messages;
+
+/// <summary>
+/// A SIP request or response: headers and body. Typed getters parse the header text on each call and
+/// return a fresh object (change a header by setting it back); they throw
+/// <see cref="SipParseException"/> with <see cref="SipRejectionReason.BadHeader"/> or
+/// <see cref="SipRejectionReason.MissingRequiredHeader"/>; the Try* variants do not.
+/// </summary>
+public abstract class SipMessage
+{
+    private protected SipMessage(SipHeaderCollection headers, ReadOnlyMemory<byte> body)
+    {
+        Headers = headers;
+        Body = body;
+    }
+
+    public SipHeaderCollection Headers { get; }
+
+    /// <summary>The body; the writer sets Content-Length from its length.</summary>
+    public ReadOnlyMemory<byte> Body { get; set; }
+
+    /// <summary>"SIP/2.0"; the parser rejects any other version.</summary>
+    public string Version => "SIP/2.0";
+
+    public string CallId
+    {
+        get => Headers[SipHeaderNames.CallId] is { Length: > 0 } value ? value.Trim() : Missing(SipHeaderNames.CallId);
+        set => Headers.Set(SipHeaderNames.CallId, value);
+    }
+
+    public CSeqHeader CSeq
+    {
+        get => TryGetCSeq(out var cseq) ? cseq : Bad<CSeqHeader>(SipHeaderNames.CSeq);
+        set => Headers.Set(SipHeaderNames.CSeq, value.ToString());
+    }
+
+    public ViaHeader TopVia => TryGetTopVia(out var via) ? via : Bad<ViaHeader>(SipHeaderNames.Via);
+
+    /// <summary>Every Via value, top first (comma-joined and repeated lines alike).</summary>
+    public IReadOnlyList<ViaHeader> Vias
+    {
+        get
+        {
+            var values = Headers.GetValues(SipHeaderNames.Via);
+            var vias = new ViaHeader[values.Count];
+            for (var i = 0; i < vias.Length; i++)
+            {
+                vias[i] = ViaHeader.TryParse(values[i], out var via) ? via : Bad<ViaHeader>(SipHeaderNames.Via);
+            }
+            return vias;
+        }
+    }
+
+    public NameAddress From
+    {
+        get => TryGetFrom(out var value) ? value : Bad<NameAddress>(SipHeaderNames.From);
+        set => Headers.Set(SipHeaderNames.From, value.ToString());
+    }
+
+    public NameAddress To
+    {
+        get => TryGetTo(out var value) ? value : Bad<NameAddress>(SipHeaderNames.To);
+        set => Headers.Set(SipHeaderNames.To, value.ToString());
+    }
+
+    /// <summary>Max-Forwards (0-255), or null when absent.</summary>
+    public int? MaxForwards
+    {
+        get => ParseOptionalInt(SipHeaderNames.MaxForwards, 255);
+        set => SetOptional(SipHeaderNames.MaxForwards, value);
+    }
+
+    public string? ContentType
+    {
+        get => Headers[SipHeaderNames.ContentType]?.Trim();
+        set
+        {
+            if (value is null)
+            {
+                Headers.Remove(SipHeaderNames.ContentType);
+            }
+            else
+            {
+                Headers.Set(SipHeaderNames.ContentType, value);
+            }
+        }
+    }
+
+    /// <summary>The Expires header in seconds, or null when absent.</summary>
+    public int? Expires
+    {
+        get => ParseOptionalInt(SipHeaderNames.Expires, int.MaxValue);
+        set => SetOptional(SipHeaderNames.Expires, value);
+    }
+
+    public bool TryGetCSeq(out CSeqHeader cseq)
+    {
+        cseq = default;
+        return Headers[SipHeaderNames.CSeq] is { } text && CSeqHeader.TryParse(text, out cseq);
+    }
+
+    public bool TryGetTopVia([NotNullWhen(true)] out ViaHeader? via)
+    {
+        via = null;
+        var values = Headers.GetValues(SipHeaderNames.Via);
+        return values.Count > 0 && ViaHeader.TryParse(values[0], out via);
+    }
+
+    public bool TryGetFrom([NotNullWhen(true)] out NameAddress? from)
+    {
+        from = null;
+        return Headers[SipHeaderNames.From] is { } text && NameAddress.TryParse(text, out from);
+    }
+
+    public bool TryGetTo([NotNullWhen(true)] out NameAddress? to)
+    {
+        to = null;
+        return Headers[SipHeaderNames.To] is { } text && NameAddress.TryParse(text, out to);
+    }
+
+    /// <summary>Every Via value; false when any of them is malformed (or there is none).</summary>
+    public bool TryGetVias([NotNullWhen(true)] out IReadOnlyList<ViaHeader>? vias)
+    {
+        vias = null;
+        var values = Headers.GetValues(SipHeaderNames.Via);
+        var parsed = new ViaHeader[values.Count];
+        for (var i = 0; i < parsed.Length; i++)
+        {
+            if (!ViaHeader.TryParse(values[i], out var via))
+            {
+                return false;
+            }
+            parsed[i] = via;
+        }
+        vias = parsed;
+        return parsed.Length > 0;
+    }
+
+    /// <summary>Max-Forwards: true with null when absent, false when malformed or above 255.</summary>
+    public bool TryGetMaxForwards(out int? maxForwards) => TryParseOptionalInt(SipHeaderNames.MaxForwards, 255, out maxForwards);
+
+    /// <summary>Expires: true with null when absent, false when malformed or above int.MaxValue.</summary>
+    public bool TryGetExpires(out int? expires) => TryParseOptionalInt(SipHeaderNames.Expires, int.MaxValue, out expires);
+
+    public bool TryGetCallId([NotNullWhen(true)] out string? callId)
+    {
+        callId = Headers[SipHeaderNames.CallId]?.Trim();
+        return !string.IsNullOrEmpty(callId);
+    }
+
+    public override string ToString() => System.Text.Encoding.UTF8.GetString(SipMessageWriter.ToBytes(this));
+
+    private int? ParseOptionalInt(string name, int max) =>
+        TryParseOptionalInt(name, max, out var value) ? value : Bad<int?>(name);
+
+    private bool TryParseOptionalInt(string name, int max, out int? value)
+    {
+        value = null;
+        var text = Headers[name];
+        if (text is null)
+        {
+            return true;
+        }
+        if (int.TryParse(text.AsSpan().Trim(" \t"), NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number <= max)
+        {
+            value = number;
+            return true;
+        }
+        return false;
+    }
+
+    private void SetOptional(string name, int? value)
+    {
+        if (value is null)
+        {
+            Headers.Remove(name);
+        }
+        else
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value.Value);
+            Headers.Set(name, value.Value.ToString(CultureInfo.InvariantCulture));
+        }
+    }
+
+    [DoesNotReturn]
+    private T Bad<T>(string name)
+    {
+        if (!Headers.Contains(name))
+        {
+            Missing(name);
+        }
+        throw new SipParseException(SipRejectionReason.BadHeader, $"malformed {name} header", this as SipRequest);
+    }
+
+    [DoesNotReturn]
+    private string Missing(string name) =>
+        throw new SipParseException(SipRejectionReason.MissingRequiredHeader, $"no {name} header", this as SipRequest);
+}

@@ -1,0 +1,71 @@
+namespace Parley.Sip.Messages;
+
+/// <summary>A SIP response: status code, reason phrase, headers and body.</summary>
+public sealed class SipResponse : SipMessage
+{
+    internal SipResponse(int statusCode, string reasonPhrase, SipHeaderCollection headers, ReadOnlyMemory<byte> body)
+        : base(headers, body)
+    {
+        StatusCode = statusCode;
+        ReasonPhrase = reasonPhrase;
+    }
+
+    public int StatusCode { get; }
+
+    public string ReasonPhrase { get; set; }
+
+    public bool IsProvisional => StatusCode < 200;
+
+    public bool IsSuccess => StatusCode is >= 200 and < 300;
+
+    public bool IsFinal => StatusCode >= 200;
+
+    /// <summary>A response with no headers yet.</summary>
+    public static SipResponse Create(int statusCode, string? reason = null)
+    {
+        if (statusCode is < 100 or > 699)
+        {
+            throw new ArgumentOutOfRangeException(nameof(statusCode), statusCode, "SIP status codes are 100-699");
+        }
+        reason ??= SipStatusCodes.ReasonPhrase(statusCode);
+        if (reason.AsSpan().ContainsAny('\r', '\n'))
+        {
+            throw new ArgumentException("reason phrase must not contain CR or LF", nameof(reason));
+        }
+        return new SipResponse(statusCode, reason, new SipHeaderCollection(), ReadOnlyMemory<byte>.Empty);
+    }
+
+    /// <summary>
+    /// RFC 3261 §8.2.6: copies every Via (in order), From, To, Call-ID and CSeq, and Timestamp for a 100;
+    /// adds <paramref name="toTag"/> when the To header has no tag yet.
+    /// </summary>
+    public static SipResponse CreateFor(SipRequest request, int statusCode, string? reason = null, string? toTag = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var response = Create(statusCode, reason);
+        var source = request.Headers;
+        for (var i = 0; i < source.LineCount; i++)
+        {
+            var name = source.NameAt(i);
+            if (name == SipHeaderNames.Via || name == SipHeaderNames.From
+                || name == SipHeaderNames.CallId || name == SipHeaderNames.CSeq
+                || (statusCode == SipStatusCodes.Trying && name == SipHeaderNames.Timestamp))
+            {
+                response.Headers.AddCopy(source, i);
+            }
+            else if (name == SipHeaderNames.To && !response.Headers.Contains(SipHeaderNames.To))
+            {
+                if (toTag is not null && NameAddress.TryParse(source.ValueAt(i), out var address) && address.Tag is null)
+                {
+                    address.Tag = toTag;
+                    response.Headers.Add(SipHeaderNames.To, address.ToString());
+                }
+                else
+                {
+                    response.Headers.AddCopy(source, i);
+                }
+            }
+        }
+        return response;
+    }
+}

@@ -1,0 +1,156 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Parley.Sip.Messages;
+using Parley.Sip.Parsing;
+using Parley.Sip.Transport;
+
+namespace Parley.Sip.Transactions;
+
+/// <summary>
+/// RFC 3261 §17: matches what the transport receives to server and client transactions (dictionaries by
+/// <see cref="TransactionKey"/>), creates server transactions for new requests (sending 100 Trying at once for INVITE),
+/// handles CANCEL (§9.2) and runs client transactions for <see cref="SendRequestAsync"/>.
+/// </summary>
+public sealed partial class TransactionLayer : ISipMessageHandler
+{
+    private readonly ConcurrentDictionary<TransactionKey, ServerTransaction> _server = new();
+    private readonly ConcurrentDictionary<TransactionKey, ClientTransaction> _client = new();
+
+    public TransactionLayer(ISipTransport transport, ITransactionUser user, SipTimers timers, TimeProvider time, ILogger<TransactionLayer> log)
+    {
+        Transport = transport ?? throw new ArgumentNullException(nameof(transport));
+        User = user ?? throw new ArgumentNullException(nameof(user));
+        Timers = timers ?? throw new ArgumentNullException(nameof(timers));
+        Time = time ?? throw new ArgumentNullException(nameof(time));
+        Logger = log ?? throw new ArgumentNullException(nameof(log));
+    }
+
+    public int ActiveTransactions => _server.Count + _client.Count;
+
+    internal ISipTransport Transport { get; }
+
+    internal ITransactionUser User { get; }
+
+    internal SipTimers Timers { get; }
+
+    internal TimeProvider Time { get; }
+
+    internal ILogger Logger { get; }
+
+    public ValueTask OnMessageAsync(SipMessage message, SipSource source, CancellationToken ct) => message switch
+    {
+        SipRequest request => OnRequestAsync(request, source, ct),
+        SipResponse response => OnResponseAsync(response, source, ct),
+        _ => throw new InvalidOperationException($"Internal error: unknown SIP message type {message.GetType()}."),
+    };
+
+    public void OnMalformed(SipParseException error, SipSource source) => Log.Malformed(Logger, source.ToString(), error.Reason);
+
+    /// <summary>
+    /// Sends a request in a new client transaction. Adds a top Via with a fresh branch and rport to the request (it is
+    /// modified: send a fresh request each time), except for a CANCEL that already carries its INVITE's Via (§9.1).
+    /// Cancelling <paramref name="ct"/> abandons the transaction locally (no CANCEL is sent).
+    /// </summary>
+    public async Task<SipResponse> SendRequestAsync(SipRequest request, SipDestination destination, Action<SipResponse>? onProvisional = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(destination);
+        if (request.Method == SipMethods.Ack)
+        {
+            throw new ArgumentException("An ACK is not a transaction; send it with SendStatelessAsync.", nameof(request));
+        }
+
+        ct.ThrowIfCancellationRequested();
+
+        if (request.Method != SipMethods.Cancel || !request.Headers.Contains(SipHeaderNames.Via))
+        {
+            request.Headers.AddFirst(SipHeaderNames.Via, NewVia(destination.Transport));
+        }
+
+        var key = new TransactionKey(request.TopVia.Branch ?? string.Empty, string.Empty, request.CSeq.Method);
+        var transaction = new ClientTransaction(this, key, request, destination, onProvisional);
+        if (!_client.TryAdd(key, transaction))
+        {
+            throw new InvalidOperationException($"A {key.Method} transaction with branch {key.Branch} is already running.");
+        }
+
+        try
+        {
+            await transaction.StartAsync(ct).ConfigureAwait(false);
+            return await transaction.Completion.WaitAsync(ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            transaction.Abandon(ct);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Sends outside any transaction (an ACK for a 2xx, a stateless response or forward). A request without a Via gets
+    /// one with a fresh branch; a request that has Vias is sent as is (a forwarding proxy adds its own first).
+    /// </summary>
+    public ValueTask SendStatelessAsync(SipMessage message, SipDestination destination, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (message is SipRequest && !message.Headers.Contains(SipHeaderNames.Via))
+        {
+            message.Headers.AddFirst(SipHeaderNames.Via, NewVia(destination.Transport));
+        }
+
+        return Transport.SendAsync(message, destination, ct);
+    }
+
+    /// <summary>Our Via for a new request: sent-by from the transport, a fresh branch, and rport (RFC 3581 §3).</summary>
+    public string NewVia(SipTransportKind transport)
+    {
+        var via = new ViaHeader(transport.ViaToken(), Transport.LocalHost(transport), Transport.LocalPort(transport), Tags.NewBranch());
+        via.Parameters.Set("rport", null);
+        return via.ToString();
+    }
+
+    internal static bool IsTransportFailure(Exception ex) =>
+        ex is SipTransportException or SocketException or IOException or ObjectDisposedException;
+
+    internal void Remove(ServerTransaction transaction) =>
+        _server.TryRemove(new KeyValuePair<TransactionKey, ServerTransaction>(transaction.Key, transaction));
+
+    internal void Remove(ClientTransaction transaction) =>
+        _client.TryRemove(new KeyValuePair<TransactionKey, ClientTransaction>(transaction.Key, transaction));
+
+    /// <summary>Runs a timer-driven send to completion, logging what the send itself did not handle.</summary>
+    internal async Task FireAndForget(ValueTask send)
+    {
+        try
+        {
+            await send.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.UserFailed(Logger, "timer", string.Empty, ex);
+        }
+    }
+
+    private async ValueTask OnResponseAsync(SipResponse response, SipSource source, CancellationToken ct)
+    {
+        if (!TransactionKey.TryForClient(response, out var key))
+        {
+            Log.Unmatchable(Logger, source.ToString());
+            return;
+        }
+
+        if (_client.TryGetValue(key, out var transaction))
+        {
+            await transaction.OnResponseAsync(response, source, ct).ConfigureAwait(false);
+        }
+        else if (response.IsSuccess && key.Method == SipMethods.Invite)
+        {
+            await User.OnStrayResponseAsync(response, source, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            Log.StrayResponse(Logger, response.StatusCode, key.Method);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+namespace Parley.Sip.Transactions;
+
+/// <summary>
+/// One re-armable one-shot timer from the injected <see cref="TimeProvider"/>, created on first use (a non-INVITE
+/// over TCP never needs one) and re-armed rather than reallocated; the runtime's timer queue scales to many
+/// thousands. Callers serialise Start/Stop/Dispose under their transaction's lock.
+/// </summary>
+internal sealed class TransactionTimer(TimeProvider time, Action callback)
+{
+    private ITimer? _timer;
+    private bool _disposed;
+
+    public void Start(TimeSpan due)
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        if (_timer is null)
+        {
+            _timer = time.CreateTimer(static state => ((Action)state!)(), callback, due, Timeout.InfiniteTimeSpan);
+        }
+        else
+        {
+            _timer.Change(due, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    public void Stop() => _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+
+    public void Dispose()
+    {
+        _disposed = true;
+        _timer?.Dispose();
+    }
+}

@@ -1,0 +1,15 @@
+namespace Parley.Sip.Transport;
+
+/// <summary>A message could not be sent (no listener, connect failed, connection closed or over its limit).</summary>
+public sealed class SipTransportException : Exception
+{
+    public SipTransportException(string message)
+        : base(message)
+    {
+    }
+
+    public SipTransportException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+}

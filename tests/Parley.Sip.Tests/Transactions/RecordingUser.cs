@@ -1,0 +1,44 @@
+using Parley.Sip.Messages;
+using Parley.Sip.Transactions;
+using Parley.Sip.Transport;
+
+namespace Parley.Sip.Tests.Transactions;
+
+/// <summary>A transaction user that records what it is told and answers as the test says.</summary>
+public sealed class RecordingUser : ITransactionUser
+{
+    public List<ServerTransaction> Requests { get; } = [];
+
+    public List<SipRequest> StrayAcks { get; } = [];
+
+    public List<SipResponse> StrayResponses { get; } = [];
+
+    public List<ServerTransaction> Cancelled { get; } = [];
+
+    /// <summary>Runs for each new request; by default nothing (the test responds later).</summary>
+    public Func<ServerTransaction, ValueTask> OnRequest { get; set; } = _ => ValueTask.CompletedTask;
+
+    public async ValueTask OnRequestAsync(ServerTransaction transaction, CancellationToken ct)
+    {
+        Requests.Add(transaction);
+        await OnRequest(transaction);
+    }
+
+    public ValueTask OnStrayAckAsync(SipRequest ack, SipSource source, CancellationToken ct)
+    {
+        StrayAcks.Add(ack);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask OnCancelAsync(ServerTransaction cancelled, CancellationToken ct)
+    {
+        Cancelled.Add(cancelled);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask OnStrayResponseAsync(SipResponse response, SipSource source, CancellationToken ct)
+    {
+        StrayResponses.Add(response);
+        return ValueTask.CompletedTask;
+    }
+}
