@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Parley.Server.Sip;
 using Parley.Xmpp.Addressing;
 
 namespace Parley.Server.Configuration;
@@ -16,7 +17,7 @@ namespace Parley.Server.Configuration;
 ///   "roles": ["frontend", "routing", "edge", "cms"],
 ///   "dataDirectory": "/var/lib/parley",
 ///   "bindAddress": "0.0.0.0",
-///   "listeners": { "xmpp": 5222, "admin": 8443 },
+///   "listeners": { "xmpp": 5222, "admin": 8443, "sip": 5060, "sipTls": 5062 },
 ///   "certificates": { "certificate": "/etc/parley/node.pem", "privateKey": "/etc/parley/node.key" },
 ///   "requireTls": true,
 ///   "initialDomain": "example.com"
@@ -31,7 +32,7 @@ public sealed class BootstrapConfigLoader(string workingDirectory, string machin
     private const string CommandLine = CommandLineSource;
 
     private static readonly string[] RootKeys = ["fqdn", "roles", "dataDirectory", "bindAddress", "listeners", "certificates", "requireTls", "initialDomain", "$schema"];
-    private static readonly string[] ListenerKeys = ["xmpp", "admin"];
+    private static readonly string[] ListenerKeys = ["xmpp", "admin", "sip", "sipTls"];
     private static readonly string[] CertificateKeys = ["certificate", "privateKey"];
 
     public BootstrapConfigLoader()
@@ -64,12 +65,22 @@ public sealed class BootstrapConfigLoader(string workingDirectory, string machin
             ? ValidPort(CommandLine, "--admin-port", adminOverride, allowZero: true, NodeOptions.DefaultAdminPort)
             : file.AdminPort ?? NodeOptions.DefaultAdminPort;
 
+        var sipPort = overrides.SipPort is { } sipOverride
+            ? ValidPort(CommandLine, "--sip-port", sipOverride, allowZero: true, SipServerOptions.DefaultPort)
+            : file.SipPort ?? SipServerOptions.DefaultPort;
+        var sipsPort = overrides.SipsPort is { } sipsOverride
+            ? ValidPort(CommandLine, "--sips-port", sipsOverride, allowZero: true, SipServerOptions.DefaultTlsPort)
+            : file.SipsPort ?? SipServerOptions.DefaultTlsPort;
+
         if (adminPort == xmppPort)
         {
             throw new ConfigurationException(overrides.AdminPort is null && overrides.XmppPort is null ? source : CommandLine,
                 "listeners.admin", $"the admin port {adminPort} is the same as the XMPP port.",
                 $"use different ports (defaults: XMPP {NodeOptions.DefaultXmppPort}, admin {NodeOptions.DefaultAdminPort}; admin 0 disables it).");
         }
+
+        RequireDistinctTcpPorts(overrides.SipPort is null && overrides.SipsPort is null ? source : CommandLine,
+            [("listeners.xmpp", xmppPort), ("listeners.admin", adminPort), ("listeners.sip", sipPort), ("listeners.sipTls", sipsPort)]);
 
         return new NodeOptions
         {
@@ -84,7 +95,24 @@ public sealed class BootstrapConfigLoader(string workingDirectory, string machin
             CertificatePath = file.CertificatePath,
             PrivateKeyPath = file.PrivateKeyPath,
             RequireTls = file.RequireTls ?? true,
+            Sip = new SipServerOptions { Port = sipPort, TlsPort = sipsPort },
         };
+    }
+
+    /// <summary>Each enabled listener needs its own TCP port (SIP also uses UDP on its port, which nothing else takes).</summary>
+    private static void RequireDistinctTcpPorts(string source, (string Key, int Port)[] listeners)
+    {
+        for (var i = 0; i < listeners.Length; i++)
+        {
+            for (var j = 0; j < i; j++)
+            {
+                if (listeners[i].Port != 0 && listeners[i].Port == listeners[j].Port)
+                {
+                    throw new ConfigurationException(source, listeners[i].Key, $"port {listeners[i].Port} is already used by {listeners[j].Key}.",
+                        $"give every listener its own port (defaults: xmpp {NodeOptions.DefaultXmppPort}, admin {NodeOptions.DefaultAdminPort}, sip {SipServerOptions.DefaultPort}, sipTls {SipServerOptions.DefaultTlsPort}; 0 disables admin, sip and sipTls).");
+                }
+            }
+        }
     }
 
     /// <summary>The machine's host name when it is fully qualified, else <c>parley.&lt;initialDomain&gt;</c>.</summary>
@@ -187,17 +215,25 @@ public sealed class BootstrapConfigLoader(string workingDirectory, string machin
 
     private static void ReadListeners(string file, JsonElement listeners, FileValues values)
     {
-        RequireObject(file, "listeners", listeners, "{ \"xmpp\": 5222, \"admin\": 8443 }");
+        RequireObject(file, "listeners", listeners, "{ \"xmpp\": 5222, \"admin\": 8443, \"sip\": 5060, \"sipTls\": 5062 }");
         foreach (var property in Properties(file, "listeners.", listeners, ListenerKeys))
         {
             var key = "listeners." + property.Name;
-            if (property.Name == "xmpp")
+            var port = Integer(file, key, property.Value);
+            switch (property.Name)
             {
-                values.XmppPort = ValidPort(file, key, Integer(file, key, property.Value), allowZero: false, NodeOptions.DefaultXmppPort);
-            }
-            else
-            {
-                values.AdminPort = ValidPort(file, key, Integer(file, key, property.Value), allowZero: true, NodeOptions.DefaultAdminPort);
+                case "xmpp":
+                    values.XmppPort = ValidPort(file, key, port, allowZero: false, NodeOptions.DefaultXmppPort);
+                    break;
+                case "admin":
+                    values.AdminPort = ValidPort(file, key, port, allowZero: true, NodeOptions.DefaultAdminPort);
+                    break;
+                case "sip":
+                    values.SipPort = ValidPort(file, key, port, allowZero: true, SipServerOptions.DefaultPort);
+                    break;
+                default:
+                    values.SipsPort = ValidPort(file, key, port, allowZero: true, SipServerOptions.DefaultTlsPort);
+                    break;
             }
         }
     }
@@ -357,6 +393,10 @@ public sealed class BootstrapConfigLoader(string workingDirectory, string machin
         public int? XmppPort { get; set; }
 
         public int? AdminPort { get; set; }
+
+        public int? SipPort { get; set; }
+
+        public int? SipsPort { get; set; }
 
         public string? CertificatePath { get; set; }
 

@@ -14,4 +14,10 @@ public sealed record BootstrapOverrides
     public int? XmppPort { get; init; }
 
     public int? AdminPort { get; init; }
+
+    /// <summary>SIP UDP+TCP port; 0 disables.</summary>
+    public int? SipPort { get; init; }
+
+    /// <summary>SIP TLS (server auth) port; 0 disables.</summary>
+    public int? SipsPort { get; init; }
 }

@@ -38,6 +38,9 @@ public sealed record NodeOptions
     /// <summary>Limits and timeouts of the XMPP client service (defaults suit production; tests shorten them).</summary>
     public Parley.Server.Xmpp.XmppServerOptions Xmpp { get; init; } = new();
 
+    /// <summary>SIP ports (<see cref="Parley.Server.Sip.SipServerOptions.Port"/> UDP+TCP, <see cref="Parley.Server.Sip.SipServerOptions.TlsPort"/> TLS; 0 disables), limits and timers.</summary>
+    public Parley.Server.Sip.SipServerOptions Sip { get; init; } = new();
+
     /// <summary>Clients must STARTTLS before authenticating (default). Off only for tests of the refusal path and benchmarks.</summary>
     public bool RequireTls { get; init; } = true;
 }

@@ -20,6 +20,8 @@ public static class EventCatalogue
         new("limits", 3200, 3299, typeof(ParleyEvents.Limits)),
         new("storage", 3300, 3399, typeof(ParleyEvents.Storage)),
         new("node lifecycle", 3400, 3499, typeof(ParleyEvents.Lifecycle)),
+        new("SIP presence", 3550, 3599, typeof(ParleyEvents.SipPresence)),
+        new("SIP", 3500, 3549, typeof(ParleyEvents.Sip)),
     ];
 
     /// <summary>IDs kept for events named after the seed's replication events, defined by a later issue.</summary>

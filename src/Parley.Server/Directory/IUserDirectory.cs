@@ -10,9 +10,15 @@ public interface IUserDirectory
 {
     ValueTask<UserRecord?> FindUserAsync(Jid bareJid, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The user's SIP digest HA1 values (MD5 and SHA-256, realm = their domain), derived whenever the password is set.
+    /// Empty for an unknown user, and for one whose password was set before SIP support (reset it to create them).
+    /// </summary>
+    Task<IReadOnlyList<SipDigestCredential>> GetSipDigestCredentialsAsync(Jid bareJid, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<UserRecord>> ListUsersAsync(string? domain, CancellationToken cancellationToken);
 
-    /// <summary>Adds an enabled user in a hosted domain; derives SCRAM-SHA-1 and SCRAM-SHA-256 credentials.</summary>
+    /// <summary>Adds an enabled user in a hosted domain; derives SCRAM-SHA-1 and SCRAM-SHA-256 credentials and the SIP digest HA1s.</summary>
     Task AddUserAsync(Jid bareJid, string password, string actor, CancellationToken cancellationToken);
 
     Task SetPasswordAsync(Jid bareJid, string password, string actor, CancellationToken cancellationToken);

@@ -1,8 +1,6 @@
 using System.Globalization;
-using Microsoft.Data.Sqlite;
 using Parley.Server.Management;
 using Parley.Server.Storage;
-using Parley.Xmpp.Sasl;
 
 namespace Parley.Server.Directory;
 
@@ -82,12 +80,12 @@ public sealed partial class SqliteUserDirectory
 
                 // PBKDF2 is the whole cost: derive only for users that will be written, on all cores, outside the write lock.
                 var existing = ExistingUsers(users, start, count);
-                var credentials = new ScramCredential[]?[count];
+                var credentials = new PasswordCredentials?[count];
                 await Task.Run(() => Parallel.For(0, count, parallel, i =>
                 {
                     if (updatePasswords || !existing.Contains(users[start + i].Jid.ToString()))
                     {
-                        credentials[i] = DeriveCredentials(users[start + i].Password);
+                        credentials[i] = DeriveCredentials(users[start + i].Jid, users[start + i].Password);
                     }
                 }), cancellationToken).ConfigureAwait(false);
 
@@ -136,7 +134,7 @@ public sealed partial class SqliteUserDirectory
             return found;
         });
 
-    private BatchOutcome WriteBatch(SqliteSession session, IReadOnlyList<UserImportEntry> users, int start, ScramCredential[]?[] credentials,
+    private BatchOutcome WriteBatch(SqliteSession session, IReadOnlyList<UserImportEntry> users, int start, PasswordCredentials?[] credentials,
         bool updatePasswords, string actor, string description)
     {
         var now = _time.GetUtcNow();
@@ -150,10 +148,6 @@ public sealed partial class SqliteUserDirectory
         using var insertUser = session.Command("INSERT INTO users (jid, domain, enabled, created_ms) VALUES ($jid, $domain, $enabled, $created)",
             ("$jid", ""), ("$domain", ""), ("$enabled", 1), ("$created", StoredTime.ToStored(now)));
         using var lastId = session.Command("SELECT last_insert_rowid()");
-        using var deleteCredentials = session.Command("DELETE FROM scram_credentials WHERE user_id = $id", ("$id", 0L));
-        using var insertCredential = session.Command(
-            "INSERT INTO scram_credentials (user_id, hash, salt, iterations, stored_key, server_key) VALUES ($id, $hash, $salt, $iterations, $stored, $server)",
-            ("$id", 0L), ("$hash", ""), ("$salt", Array.Empty<byte>()), ("$iterations", 0), ("$stored", Array.Empty<byte>()), ("$server", Array.Empty<byte>()));
 
         int added = 0, updated = 0, skipped = 0;
         for (var i = 0; i < credentials.Length; i++)
@@ -175,8 +169,7 @@ public sealed partial class SqliteUserDirectory
             else if (updatePasswords)
             {
                 userId = Convert.ToInt64(id, CultureInfo.InvariantCulture);
-                deleteCredentials.Parameters["$id"].Value = userId;
-                deleteCredentials.ExecuteNonQuery();
+                DeleteCredentials(session, userId);
                 updated++;
             }
             else
@@ -186,10 +179,7 @@ public sealed partial class SqliteUserDirectory
             }
 
             // Null only when the user was removed by someone else between the lookup and this transaction: rare, derive here.
-            foreach (var credential in credentials[i] ?? DeriveCredentials(password))
-            {
-                WriteCredential(insertCredential, userId, credential);
-            }
+            WriteCredentials(session, userId, credentials[i] ?? DeriveCredentials(jid, password));
         }
 
         var revision = added + updated > 0
@@ -197,17 +187,6 @@ public sealed partial class SqliteUserDirectory
                 string.Create(CultureInfo.InvariantCulture, $"{description}: {added} added, {updated} password(s) reset, {skipped} skipped)"))
             : (long?)null;
         return new BatchOutcome(added, updated, skipped, revision);
-    }
-
-    private static void WriteCredential(SqliteCommand insert, long userId, ScramCredential credential)
-    {
-        insert.Parameters["$id"].Value = userId;
-        insert.Parameters["$hash"].Value = credential.Hash.ToString();
-        insert.Parameters["$salt"].Value = credential.Salt;
-        insert.Parameters["$iterations"].Value = credential.Iterations;
-        insert.Parameters["$stored"].Value = credential.StoredKey;
-        insert.Parameters["$server"].Value = credential.ServerKey;
-        insert.ExecuteNonQuery();
     }
 
     private readonly record struct BatchOutcome(int Added, int Updated, int Skipped, long? Revision);

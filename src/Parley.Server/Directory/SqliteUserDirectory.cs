@@ -36,6 +36,16 @@ public sealed partial class SqliteUserDirectory : IUserDirectory
         return ValueTask.FromResult(users.Count == 0 ? null : users[0]);
     }
 
+    public Task<IReadOnlyList<SipDigestCredential>> GetSipDigestCredentialsAsync(Jid bareJid, CancellationToken cancellationToken)
+        => _database.ReadAsync<IReadOnlyList<SipDigestCredential>>("looking up SIP digest credentials", session => session.Query(
+            """
+            SELECT d.algorithm, d.username, d.realm, d.ha1
+            FROM sip_digest_credentials d JOIN users u ON u.id = d.user_id
+            WHERE u.jid = $jid
+            """,
+            reader => new SipDigestCredential(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)),
+            ("$jid", bareJid.Bare.ToString())), cancellationToken);
+
     public Task<IReadOnlyList<UserRecord>> ListUsersAsync(string? domain, CancellationToken cancellationToken)
         => _database.ReadAsync<IReadOnlyList<UserRecord>>("listing users", session => domain is null
             ? ReadUsers(session, "")
@@ -45,7 +55,7 @@ public sealed partial class SqliteUserDirectory : IUserDirectory
     {
         var jid = RequireUserJid(bareJid);
         // PBKDF2 is deliberately slow: derive before taking the write lock.
-        var credentials = DeriveCredentials(password);
+        var credentials = DeriveCredentials(jid, password);
         var created = _time.GetUtcNow();
         await _database.WriteAsync($"adding user {jid}", session =>
         {
@@ -67,11 +77,11 @@ public sealed partial class SqliteUserDirectory : IUserDirectory
     public async Task SetPasswordAsync(Jid bareJid, string password, string actor, CancellationToken cancellationToken)
     {
         var jid = RequireUserJid(bareJid);
-        var credentials = DeriveCredentials(password);
+        var credentials = DeriveCredentials(jid, password);
         await _database.WriteAsync($"changing the password of {jid}", session =>
         {
             var userId = RequireUserId(session, jid);
-            session.Execute("DELETE FROM scram_credentials WHERE user_id = $id", ("$id", userId));
+            DeleteCredentials(session, userId);
             WriteCredentials(session, userId, credentials);
             return SqliteRevisions.Record(session, _time.GetUtcNow(), actor, $"user {jid} password changed");
         }, cancellationToken).ConfigureAwait(false);
@@ -103,6 +113,7 @@ public sealed partial class SqliteUserDirectory : IUserDirectory
             session.Execute("DELETE FROM roster_versions WHERE owner = $owner", ("$owner", key));
             session.Execute("DELETE FROM privacy_entries WHERE owner = $owner", ("$owner", key));
             session.Execute("DELETE FROM offline_messages WHERE owner = $owner", ("$owner", key));
+            session.Execute("DELETE FROM sip_bindings WHERE aor = $owner", ("$owner", key));
             session.Execute("DELETE FROM users WHERE id = $id", ("$id", userId));
             return SqliteRevisions.Record(session, _time.GetUtcNow(), actor, $"user {jid} removed");
         }, cancellationToken).ConfigureAwait(false);
@@ -189,7 +200,7 @@ public sealed partial class SqliteUserDirectory : IUserDirectory
         return id[0];
     }
 
-    private ScramCredential[] DeriveCredentials(string password)
+    private PasswordCredentials DeriveCredentials(Jid user, string password)
     {
         if (PasswordProblem(password) is { } problem)
         {
@@ -198,11 +209,12 @@ public sealed partial class SqliteUserDirectory : IUserDirectory
 
         try
         {
-            return
+            ScramCredential[] scram =
             [
                 ScramCredential.Derive(ScramHash.Sha1, password, RandomNumberGenerator.GetBytes(SaltLength), _options.ScramSha1Iterations),
                 ScramCredential.Derive(ScramHash.Sha256, password, RandomNumberGenerator.GetBytes(SaltLength), _options.ScramSha256Iterations),
             ];
+            return new PasswordCredentials(scram, SipDigestCredential.Derive(user, password));
         }
         catch (ArgumentException e)
         {
@@ -236,14 +248,27 @@ public sealed partial class SqliteUserDirectory : IUserDirectory
         return null;
     }
 
-    private static void WriteCredentials(SqliteSession session, long userId, IEnumerable<ScramCredential> credentials)
+    private static void DeleteCredentials(SqliteSession session, long userId)
     {
-        foreach (var credential in credentials)
+        session.Execute("DELETE FROM scram_credentials WHERE user_id = $id", ("$id", userId));
+        session.Execute("DELETE FROM sip_digest_credentials WHERE user_id = $id", ("$id", userId));
+    }
+
+    private static void WriteCredentials(SqliteSession session, long userId, PasswordCredentials credentials)
+    {
+        foreach (var credential in credentials.Scram)
         {
             session.Execute(
                 "INSERT INTO scram_credentials (user_id, hash, salt, iterations, stored_key, server_key) VALUES ($id, $hash, $salt, $iterations, $stored, $server)",
                 ("$id", userId), ("$hash", credential.Hash.ToString()), ("$salt", credential.Salt), ("$iterations", credential.Iterations),
                 ("$stored", credential.StoredKey), ("$server", credential.ServerKey));
+        }
+
+        foreach (var digest in credentials.Digest)
+        {
+            session.Execute(
+                "INSERT INTO sip_digest_credentials (user_id, algorithm, username, realm, ha1) VALUES ($id, $algorithm, $username, $realm, $ha1)",
+                ("$id", userId), ("$algorithm", digest.Algorithm), ("$username", digest.UserName), ("$realm", digest.Realm), ("$ha1", digest.Ha1));
         }
     }
 

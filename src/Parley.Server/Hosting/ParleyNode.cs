@@ -9,9 +9,11 @@ using Parley.Server.Directory;
 using Parley.Server.Management;
 using Parley.Server.Security;
 using Parley.Server.Sessions;
+using Parley.Server.Sip;
 using Parley.Server.Storage;
 using Parley.Server.Xmpp;
 using Parley.Server.Xmpp.C2s;
+using Parley.Sip.Transport;
 
 namespace Parley.Server.Hosting;
 
@@ -48,6 +50,7 @@ public static class ParleyNode
         services.AddParleyStore(options.DataDirectory, store => store with { Events = store.Events with { NodeName = options.Fqdn } });
         services.AddSingleton<NodeCertificateProvisioner>();
         services.AddParleyXmpp(options.Xmpp with { RequireTls = options.RequireTls });
+        services.AddParleySip(options.Sip);
         await using var provider = services.BuildServiceProvider();
         var events = provider.GetRequiredService<IEventLog>();
         try
@@ -84,15 +87,23 @@ public static class ParleyNode
         catch (SocketException ex)
         {
             var endPoint = $"{options.BindAddress}:{options.XmppPort}";
-            var message = ex.SocketErrorCode switch
-            {
-                SocketError.AddressAlreadyInUse => $"Cannot listen for XMPP clients on {endPoint}: the port is in use (another Parley or XMPP server?). Fix: stop it, or choose another port with --xmpp-port or listeners.xmpp in {options.Source}.",
-                SocketError.AddressNotAvailable => $"Cannot listen for XMPP clients on {endPoint}: this machine has no such address. Fix: use an address of this machine with --bind or bindAddress in {options.Source}.",
-                SocketError.AccessDenied => $"Cannot listen for XMPP clients on {endPoint}: permission denied (ports below 1024 need privileges). Fix: use a port above 1024 or grant CAP_NET_BIND_SERVICE.",
-                _ => $"Cannot listen for XMPP clients on {endPoint}: {ex.Message}.",
-            };
             events.Raise(ParleyEvents.Lifecycle.ListenerBindFailed, $"XMPP client-to-server {endPoint}", ex.Message);
-            await error.WriteLineAsync(message).ConfigureAwait(false);
+            await error.WriteLineAsync(BindFailureMessage("XMPP clients", endPoint, "XMPP server", "--xmpp-port or listeners.xmpp", options, ex)).ConfigureAwait(false);
+            return ExitConfiguration;
+        }
+
+        var sip = provider.GetRequiredService<SipNode>();
+        try
+        {
+            await sip.StartAsync(options.BindAddress, null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException ex)
+        {
+            var ports = string.Join(" or ", new[] { options.Sip.Port, options.Sip.TlsPort }.Where(port => port != 0));
+            var endPoint = $"{options.BindAddress}:{ports}";
+            events.Raise(ParleyEvents.Sip.ListenerFailed, $"SIP {endPoint}", ex.Message);
+            await error.WriteLineAsync(BindFailureMessage("SIP", endPoint, "SIP server (Kamailio, Asterisk)", "--sip-port/--sips-port or listeners.sip/listeners.sipTls (0 disables)", options, ex)).ConfigureAwait(false);
+            await listener.StopAsync(ShutdownDeadline).ConfigureAwait(false);
             return ExitConfiguration;
         }
 
@@ -117,6 +128,7 @@ public static class ParleyNode
                 var endPoint = $"{options.BindAddress}:{options.AdminPort}";
                 events.Raise(ParleyEvents.Lifecycle.ListenerBindFailed, $"admin API {endPoint}", ex.GetBaseException().Message);
                 await error.WriteLineAsync($"Cannot listen for the admin API on {endPoint}: {ex.GetBaseException().Message}. Fix: stop what uses the port, choose another with --admin-port or listeners.admin in {options.Source}, or disable the admin API with --admin-port 0.").ConfigureAwait(false);
+                await sip.DisposeAsync().ConfigureAwait(false);
                 await listener.StopAsync(ShutdownDeadline).ConfigureAwait(false);
                 return ExitConfiguration;
             }
@@ -124,13 +136,18 @@ public static class ParleyNode
 
         await output.WriteLineAsync($"Parley node {options.Fqdn} (roles: {options.Roles}) serving {string.Join(", ", settings.Current.Domains)}; data in {options.DataDirectory}").ConfigureAwait(false);
         await output.WriteLineAsync($"  XMPP client-to-server  tcp {listener.EndPoint} ({(options.RequireTls ? "STARTTLS required" : "STARTTLS optional")})").ConfigureAwait(false);
+        await WriteSipListenersAsync(output, sip).ConfigureAwait(false);
         await output.WriteLineAsync($"  Certificate            {certificate.CertificatePath} ({certificate.Origin.ToString().ToLowerInvariant()}){(certificate.CaCertificatePath is { } ca ? $"; clients trust {ca}" : string.Empty)}").ConfigureAwait(false);
         if (admin?.EndPoint is { } adminEndPoint)
         {
             await output.WriteLineAsync($"  Admin API              https://{adminEndPoint}/api/v1/status (bearer token in {Path.Combine(options.DataDirectory, AdminToken.DirectoryName, AdminToken.FileName)})").ConfigureAwait(false);
         }
 
-        events.Raise(ParleyEvents.Lifecycle.NodeStarted, options.Fqdn, options.Roles, admin?.EndPoint is { } adminAt ? $"xmpp {listener.EndPoint}, admin {adminAt}" : $"xmpp {listener.EndPoint}");
+        var listening = $"xmpp {listener.EndPoint}"
+            + (sip.EndPoint(SipTransportKind.Udp) is { } sipAt ? $", sip {sipAt}" : string.Empty)
+            + (sip.EndPoint(SipTransportKind.Tls) is { } sipsAt ? $", sips {sipsAt}" : string.Empty)
+            + (admin?.EndPoint is { } adminAt ? $", admin {adminAt}" : string.Empty);
+        events.Raise(ParleyEvents.Lifecycle.NodeStarted, options.Fqdn, options.Roles, listening);
         await output.WriteLineAsync("Parley is ready. Press Ctrl+C to stop.").ConfigureAwait(false);
 
         try
@@ -142,12 +159,36 @@ public static class ParleyNode
         }
 
         await output.WriteLineAsync("Stopping: telling clients the server is shutting down...").ConfigureAwait(false);
+        await sip.DisposeAsync().ConfigureAwait(false);
         await listener.StopAsync(ShutdownDeadline).ConfigureAwait(false);
         events.Raise(ParleyEvents.Lifecycle.NodeStopped, options.Fqdn, "stop requested (SIGINT/SIGTERM)");
         await events.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         await output.WriteLineAsync("Parley stopped.").ConfigureAwait(false);
         return ExitOk;
     }
+
+    private static async Task WriteSipListenersAsync(TextWriter output, SipNode sip)
+    {
+        if (sip.EndPoint(SipTransportKind.Udp) is { } udp)
+        {
+            await output.WriteLineAsync($"  SIP                    udp+tcp {udp} (digest authentication)").ConfigureAwait(false);
+        }
+
+        if (sip.EndPoint(SipTransportKind.Tls) is { } tls)
+        {
+            await output.WriteLineAsync($"  SIP TLS                tls {tls} (server authentication with the node certificate)").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Why a listener could not bind, and the fix (another program on the port, an address not on this machine, privileges).</summary>
+    private static string BindFailureMessage(string what, string endPoint, string otherServer, string portSetting, NodeOptions options, SocketException ex)
+        => ex.SocketErrorCode switch
+        {
+            SocketError.AddressAlreadyInUse => $"Cannot listen for {what} on {endPoint}: the port is in use (another Parley or {otherServer}?). Fix: stop it, or choose another port with {portSetting} in {options.Source}.",
+            SocketError.AddressNotAvailable => $"Cannot listen for {what} on {endPoint}: this machine has no such address. Fix: use an address of this machine with --bind or bindAddress in {options.Source}.",
+            SocketError.AccessDenied => $"Cannot listen for {what} on {endPoint}: permission denied (ports below 1024 need privileges). Fix: use a port above 1024 or grant CAP_NET_BIND_SERVICE.",
+            _ => $"Cannot listen for {what} on {endPoint}: {ex.Message}.",
+        };
 
     /// <summary>The node's domain (--domain, initialDomain) is always hosted: added on first start or when it changes.</summary>
     private static async Task EnsureInitialDomainAsync(NodeOptions options, IUserDirectory directory, IDeploymentSettings settings, CancellationToken cancellationToken)

@@ -13,8 +13,10 @@ namespace Parley.Server.Presence;
 /// Presence broadcast, probes and directed presence (RFC 6121 §4). Blocking is polite: a blocked contact simply
 /// stops receiving presence, exactly as if the user were offline.
 /// </summary>
-public sealed class PresenceService(SessionRegistry registry, IDeploymentSettings settings)
+public sealed class PresenceService(SessionRegistry registry, IDeploymentSettings settings, IEnumerable<IPresenceObserver> observers)
 {
+    private readonly IPresenceObserver[] _observers = [.. observers];
+
     /// <summary>
     /// Handles presence without 'to' from a client: available (initial or update) or unavailable.
     /// Returns true when it was the session's initial presence.
@@ -40,11 +42,13 @@ public sealed class PresenceService(SessionRegistry registry, IDeploymentSetting
                 DeliverTo(target, Stanza.Readdress(stamped, session.FullJid, target));
             }
 
+            NotifyPresenceChanged(user.BareJid);
             return false;
         }
 
         session.SetPresence(stamped, ReadPriority(presence));
         SendToWatchersAndSelf(user, session, stamped);
+        NotifyPresenceChanged(user.BareJid);
         if (wasAvailable)
         {
             return false;
@@ -124,6 +128,7 @@ public sealed class PresenceService(SessionRegistry registry, IDeploymentSetting
     /// <summary>Sends the user's current presence (every available resource) to a contact, e.g. after approval.</summary>
     public void SendCurrentPresence(Jid owner, Jid to)
     {
+        NotifyAuthorizationChanged(owner, to);
         if (registry.Find(owner) is not { } user || user.IsBlocking(to))
         {
             return;
@@ -141,6 +146,7 @@ public sealed class PresenceService(SessionRegistry registry, IDeploymentSetting
     /// <summary>Tells a contact every available resource of the user is gone (unsubscribed, blocked).</summary>
     public void SendUnavailable(Jid owner, Jid to)
     {
+        NotifyAuthorizationChanged(owner, to);
         if (registry.Find(owner) is not { } user)
         {
             return;
@@ -195,6 +201,23 @@ public sealed class PresenceService(SessionRegistry registry, IDeploymentSetting
             {
                 LocalDelivery.ToSession(own, stamped, session.FullJid);
             }
+        }
+    }
+
+    private void NotifyPresenceChanged(Jid user)
+    {
+        foreach (var observer in _observers)
+        {
+            observer.PresenceChanged(user);
+        }
+    }
+
+    // Approval, denial, cancellation and (un)blocking all end in SendCurrentPresence or SendUnavailable: one hook covers them.
+    private void NotifyAuthorizationChanged(Jid owner, Jid watcher)
+    {
+        foreach (var observer in _observers)
+        {
+            observer.AuthorizationChanged(owner.Bare, watcher.Bare);
         }
     }
 

@@ -68,6 +68,6 @@ public sealed class AccountRevocation : IDisposable
 
 internal static partial class Log
 {
-    [LoggerMessage(3550, LogLevel.Information, "Sessions of {User} closed: the account was disabled or removed")]
+    [LoggerMessage(5050, LogLevel.Information, "Sessions of {User} closed: the account was disabled or removed")]
     public static partial void Revoked(ILogger logger, string user);
 }

@@ -84,6 +84,65 @@ internal static class SchemaMigrations
             CREATE INDEX events_by_time ON events(time_ms);
             CREATE INDEX events_by_id ON events(id, time_ms);
             """),
+        new(2, "SIP digest credentials and SIP registrations",
+            """
+            CREATE TABLE sip_digest_credentials (
+                user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                algorithm   TEXT NOT NULL,
+                username    TEXT NOT NULL,
+                realm       TEXT NOT NULL,
+                ha1         TEXT NOT NULL,
+                PRIMARY KEY (user_id, algorithm)
+            );
+            CREATE TABLE sip_bindings (
+                aor         TEXT NOT NULL,
+                contact     TEXT NOT NULL,
+                call_id     TEXT NOT NULL,
+                cseq        INTEGER NOT NULL,
+                expires_ms  INTEGER NOT NULL,
+                q           REAL,
+                transport   TEXT NOT NULL,
+                remote      TEXT NOT NULL,
+                local       TEXT NOT NULL,
+                user_agent  TEXT,
+                PRIMARY KEY (aor, contact)
+            );
+            CREATE INDEX sip_bindings_by_expiry ON sip_bindings(expires_ms);
+            """),
+        new(3, "SIP presence subscriptions and publications",
+            """
+            CREATE TABLE sip_subscriptions (
+                id           TEXT PRIMARY KEY,
+                watcher      TEXT NOT NULL,
+                presentity   TEXT NOT NULL,
+                call_id      TEXT NOT NULL,
+                local_tag    TEXT NOT NULL,
+                remote_tag   TEXT NOT NULL,
+                local_cseq   INTEGER NOT NULL,
+                remote_cseq  INTEGER NOT NULL,
+                local_party  TEXT NOT NULL,
+                remote_party TEXT NOT NULL,
+                remote_target TEXT NOT NULL,
+                route_set    TEXT NOT NULL,
+                secure       INTEGER NOT NULL,
+                transport    TEXT NOT NULL,
+                remote       TEXT NOT NULL,
+                local        TEXT NOT NULL,
+                accept       TEXT,
+                event_id     TEXT,
+                expires_ms   INTEGER NOT NULL
+            );
+            CREATE INDEX sip_subscriptions_by_presentity ON sip_subscriptions(presentity);
+            CREATE TABLE sip_publications (
+                etag         TEXT PRIMARY KEY,
+                publisher    TEXT NOT NULL,
+                availability TEXT NOT NULL,
+                note         TEXT,
+                modified_ms  INTEGER NOT NULL,
+                expires_ms   INTEGER NOT NULL
+            );
+            CREATE INDEX sip_publications_by_publisher ON sip_publications(publisher);
+            """),
     ];
 
     public static int Latest => All[^1].Version;

@@ -55,8 +55,12 @@ internal sealed class SipUdpListener : IAsyncDisposable
 
     public void Start()
     {
+        // The receiver gets its own thread: under a flood every receive completes at once, and a pool thread that
+        // never yields would starve TCP connections and timers on a small machine.
+        var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        new Thread(() => ReceiveLoop(received)) { IsBackground = true, Name = "sip-udp-receive" }.Start();
         var workers = new Task[_services.Limits.UdpWorkers + 1];
-        workers[0] = Task.Run(ReceiveLoopAsync);
+        workers[0] = received.Task;
         for (var i = 1; i < workers.Length; i++)
         {
             workers[i] = Task.Run(WorkerLoopAsync);
@@ -109,9 +113,21 @@ internal sealed class SipUdpListener : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private async Task ReceiveLoopAsync()
+    private void ReceiveLoop(TaskCompletionSource done)
     {
-        var buffer = GC.AllocateUninitializedArray<byte>(MaxDatagram, pinned: true);
+        try
+        {
+            Receive();
+        }
+        finally
+        {
+            done.TrySetResult();
+        }
+    }
+
+    private void Receive()
+    {
+        var buffer = GC.AllocateUninitializedArray<byte>(MaxDatagram, pinned: false);
         var address = new SocketAddress(_socket.AddressFamily);
         var peers = new UdpPeerTable(_services.Limits, _services.Time, LocalEndPoint);
         var token = _stopping.Token;
@@ -120,11 +136,15 @@ internal sealed class SipUdpListener : IAsyncDisposable
             int received;
             try
             {
-                received = await _socket.ReceiveFromAsync(buffer.AsMemory(), SocketFlags.None, address, token).ConfigureAwait(false);
+                received = _socket.ReceiveFrom(buffer.AsSpan(), SocketFlags.None, address);
             }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+            catch (ObjectDisposedException)
             {
                 return;
+            }
+            catch (SocketException) when (token.IsCancellationRequested)
+            {
+                return; // Disposing the socket interrupts the blocking receive.
             }
             catch (SocketException ex)
             {

@@ -15,9 +15,11 @@ internal static class ServeCommand
         var fqdn = new Option<string?>("--fqdn") { Description = "This node's DNS name (default: the host name if fully qualified, else parley.<domain>).", HelpName = "F" };
         var xmppPort = new Option<int?>("--xmpp-port") { Description = "XMPP client port (default 5222).", HelpName = "N" };
         var adminPort = new Option<int?>("--admin-port") { Description = "Admin API port (default 8443; 0 disables it).", HelpName = "N" };
+        var sipPort = new Option<int?>("--sip-port") { Description = "SIP UDP and TCP port (default 5060; 0 disables it).", HelpName = "N" };
+        var sipsPort = new Option<int?>("--sips-port") { Description = "SIP TLS port for clients, server-authenticated with the node certificate (default 5062; 0 disables it).", HelpName = "N" };
         var command = new Command("serve", "Run a node (by default a single-node deployment with all roles) until SIGINT or SIGTERM.")
         {
-            config, domain, bind, fqdn, xmppPort, adminPort,
+            config, domain, bind, fqdn, xmppPort, adminPort, sipPort, sipsPort,
         };
         command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(context, async () =>
         {
@@ -30,6 +32,8 @@ internal static class ServeCommand
                 Fqdn = result.GetValue(fqdn),
                 XmppPort = result.GetValue(xmppPort),
                 AdminPort = result.GetValue(adminPort),
+                SipPort = result.GetValue(sipPort),
+                SipsPort = result.GetValue(sipsPort),
             });
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

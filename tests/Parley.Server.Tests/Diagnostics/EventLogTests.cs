@@ -49,8 +49,9 @@ public sealed class EventLogTests
         using var temp = new TempDirectory();
         await using var store = await TestStore.OpenAsync(temp.Path);
         await store.Events.FlushAsync(None);
-        var migration = Assert.Single(await store.Events.QueryAsync(ParleyEvents.Storage.SchemaMigrationApplied.Id, null, 10, None));
-        Assert.Contains(store.Database.FilePath, migration.Message);
+        var migrations = await store.Events.QueryAsync(ParleyEvents.Storage.SchemaMigrationApplied.Id, null, 10, None);
+        Assert.Equal(SchemaMigrations.All.Count, migrations.Count);
+        Assert.All(migrations, migration => Assert.Contains(store.Database.FilePath, migration.Message));
     }
 
     [Fact]

@@ -44,6 +44,63 @@ public static class AvailabilityTables
             new(nameof(Availability.Offline), "unavailable"),
         ]);
 
+    /// <summary>
+    /// Inbound SIP (PIDF/RPID, RFC 3863 and RFC 4480 §3.2 activities). Closed is Offline whatever the activity.
+    /// Absences group as the seed does: appointment and extended absences (vacation, holiday, travel) are Away like
+    /// XMPP xa in Table 8; short breaks are Be Right Back; "permanent-absence" is Offline like Table 7's "不在"
+    /// (absent). Busy, on-the-phone and meeting keep their meaning so each table downstream (XMPP dnd, CUPC
+    /// Table 6 Busy) decides how to collapse them. Activities that say nothing about reachability are Available.
+    /// </summary>
+    public static AvailabilityMappingTable PidfRpidToParley { get; } = new(
+        "PIDF/RPID → Parley",
+        PresenceVocabulary.PidfRpid,
+        PresenceVocabulary.Parley,
+        [
+            new("open", nameof(Availability.Available)),
+            new("closed", nameof(Availability.Offline)),
+            new("away", nameof(Availability.Away)),
+            new("appointment", nameof(Availability.Away)),
+            new("vacation", nameof(Availability.Away)),
+            new("holiday", nameof(Availability.Away)),
+            new("travel", nameof(Availability.Away)),
+            new("in-transit", nameof(Availability.Away)),
+            new("sleeping", nameof(Availability.Away)),
+            new("shopping", nameof(Availability.Away)),
+            new("breakfast", nameof(Availability.BeRightBack)),
+            new("lunch", nameof(Availability.BeRightBack)),
+            new("dinner", nameof(Availability.BeRightBack)),
+            new("meal", nameof(Availability.BeRightBack)),
+            new("busy", nameof(Availability.Busy)),
+            new("on-the-phone", nameof(Availability.OnThePhone)),
+            new("meeting", nameof(Availability.InAMeeting)),
+            new("presentation", nameof(Availability.InAMeeting)),
+            new("performance", nameof(Availability.InAMeeting)),
+            new("permanent-absence", nameof(Availability.Offline)),
+            new("working", nameof(Availability.Available)),
+            new("unknown", nameof(Availability.Available)),
+            new("other", nameof(Availability.Available)),
+        ]);
+
+    /// <summary>
+    /// Outbound SIP. Do Not Disturb becomes "busy" (RPID has no DND; the seed collapses DND to Busy on the other side
+    /// too), Be Right Back "away" as seed Table 5 does; Appear Offline is "closed", indistinguishable from offline.
+    /// </summary>
+    public static AvailabilityMappingTable ParleyToPidfRpid { get; } = new(
+        "Parley → PIDF/RPID",
+        PresenceVocabulary.Parley,
+        PresenceVocabulary.PidfRpid,
+        [
+            new(nameof(Availability.Available), "open"),
+            new(nameof(Availability.Away), "away"),
+            new(nameof(Availability.BeRightBack), "away"),
+            new(nameof(Availability.Busy), "busy"),
+            new(nameof(Availability.DoNotDisturb), "busy"),
+            new(nameof(Availability.OnThePhone), "on-the-phone"),
+            new(nameof(Availability.InAMeeting), "meeting"),
+            new(nameof(Availability.AppearOffline), "closed"),
+            new(nameof(Availability.Offline), "closed"),
+        ]);
+
     /// <summary>Seed Table 5, "Cisco Jabber" column (all supported Cisco Jabber clients, footnote 1).</summary>
     public static AvailabilityMappingTable LyncToCiscoJabber { get; } = Table5("Cisco Jabber", PresenceVocabulary.CiscoJabber);
 
@@ -100,7 +157,7 @@ public static class AvailabilityTables
     /// <summary>Every built-in table, for <see cref="AvailabilityMappingCatalog"/>.</summary>
     public static IReadOnlyList<AvailabilityMappingTable> All { get; } =
     [
-        XmppShowToParley, ParleyToXmppShow, LyncToCiscoJabber, LyncToCupc8, LyncToThirdPartyXmpp, Cupc8ToLync, CiscoJabberToLync, ThirdPartyXmppToLync,
+        XmppShowToParley, ParleyToXmppShow, PidfRpidToParley, ParleyToPidfRpid, LyncToCiscoJabber, LyncToCupc8, LyncToThirdPartyXmpp, Cupc8ToLync, CiscoJabberToLync, ThirdPartyXmppToLync,
     ];
 
     /// <summary>Seed Table 5: Lync/MOC → IM&amp;P clients. The three client columns are identical in the source.</summary>

@@ -15,6 +15,12 @@ public sealed record PresenceVocabulary(string Name)
     /// </summary>
     public static PresenceVocabulary XmppShow { get; } = new("XMPP show");
 
+    /// <summary>
+    /// SIP presence documents: PIDF basic status "open"/"closed" (RFC 3863) and, for an open presentity, the RPID
+    /// activity names (RFC 4480 §3.2, e.g. "busy", "on-the-phone"); "open" alone means no activity given.
+    /// </summary>
+    public static PresenceVocabulary PidfRpid { get; } = new("PIDF/RPID");
+
     /// <summary>States as shown by Microsoft Lync / Office Communicator (federation seed, §2.4).</summary>
     public static PresenceVocabulary LyncMoc { get; } = new("Lync/MOC");
 

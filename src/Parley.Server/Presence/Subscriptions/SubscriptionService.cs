@@ -28,9 +28,16 @@ public sealed class SubscriptionService(
     IEventLog events)
 {
     /// <summary>A subscription stanza from a local client. Returns an error stanza for the client, or null.</summary>
-    public async Task<Element?> HandleOutboundAsync(XmppSession session, Element stanza, string type, Jid to, CancellationToken cancellationToken)
+    public Task<Element?> HandleOutboundAsync(XmppSession session, Element stanza, string type, Jid to, CancellationToken cancellationToken)
+        => HandleOutboundAsync(session.User.BareJid, stanza, type, to, cancellationToken);
+
+    /// <summary>
+    /// A subscription stanza from a local user who need not have an XMPP session: a SIP watcher's SUBSCRIBE is its
+    /// presence subscribe, under exactly the same policy. Returns an error stanza for the user, or null.
+    /// </summary>
+    public async Task<Element?> HandleOutboundAsync(Jid owner, Element stanza, string type, Jid to, CancellationToken cancellationToken)
     {
-        var owner = session.User.BareJid;
+        owner = owner.Bare;
         var contact = to.Bare;
         if (contact == owner)
         {

@@ -7,6 +7,7 @@ using Parley.Server.Diagnostics;
 using Parley.Server.Hosting;
 using Parley.Server.Management;
 using Parley.Server.Roster;
+using Parley.Server.Sip;
 using Parley.Server.Storage;
 using Parley.Server.Tests.Support;
 using Parley.Server.Xmpp;
@@ -27,7 +28,8 @@ public sealed record TestAccount(Jid Jid, string Password)
 /// loopback port, plus a second store handle on the same data directory through which tests create users and change
 /// settings exactly as the CLI would while the server runs.
 /// </summary>
-public sealed class ParleyTestNode(XmppServerOptions? xmpp = null) : IAsyncDisposable
+/// <remarks>SIP is off unless <paramref name="sip"/> is given; its ports are then chosen once and kept across restarts.</remarks>
+public sealed class ParleyTestNode(XmppServerOptions? xmpp = null, SipServerOptions? sip = null) : IAsyncDisposable
 {
     public const string Domain = "example.com";
     public const string Fqdn = "parley.example.com";
@@ -45,6 +47,12 @@ public sealed class ParleyTestNode(XmppServerOptions? xmpp = null) : IAsyncDispo
 
     public int Port { get; private set; }
 
+    /// <summary>SIP UDP and TCP port on 127.0.0.1; 0 when SIP is off.</summary>
+    public int SipPort { get; private set; }
+
+    /// <summary>SIP TLS port on 127.0.0.1; 0 when SIP is off.</summary>
+    public int SipsPort { get; private set; }
+
     /// <summary>The test's own handle on the node's store (like the CLI): users, settings, rosters, events.</summary>
     public ParleyStore Store { get; private set; } = null!;
 
@@ -58,6 +66,12 @@ public sealed class ParleyTestNode(XmppServerOptions? xmpp = null) : IAsyncDispo
         }
 
         Port = FreePort();
+        if (sip is not null && SipPort == 0)
+        {
+            SipPort = FreeUdpAndTcpPort();
+            SipsPort = FreePort();
+        }
+
         _stop = new CancellationTokenSource();
         _output = new NodeOutput();
         var options = new NodeOptions
@@ -69,6 +83,7 @@ public sealed class ParleyTestNode(XmppServerOptions? xmpp = null) : IAsyncDispo
             XmppPort = Port,
             AdminPort = 0,
             Xmpp = xmpp ?? new XmppServerOptions(),
+            Sip = (sip ?? new SipServerOptions()) with { Port = SipPort, TlsPort = SipsPort },
         };
         _run = Task.Run(() => ParleyNode.RunAsync(options, _output, _stop.Token));
         var ready = await Task.WhenAny(_output.Ready, _run, Task.Delay(TimeSpan.FromSeconds(30)));
@@ -189,6 +204,23 @@ public sealed class ParleyTestNode(XmppServerOptions? xmpp = null) : IAsyncDispo
         return parts.Length > 2 && long.TryParse(parts[2], out var revision) ? revision : -1;
     }
 
+    /// <summary>A port free for both UDP and TCP (SIP listens on both).</summary>
+    private static int FreeUdpAndTcpPort()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var port = FreePort();
+            try
+            {
+                using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, port));
+                return port;
+            }
+            catch (SocketException) when (attempt < 20)
+            {
+            }
+        }
+    }
+
     private static int FreePort()
     {
         using var probe = new TcpListener(IPAddress.Loopback, 0);
@@ -256,13 +288,16 @@ public class ParleyNodeFixture : IAsyncLifetime
 {
     public ParleyNodeFixture()
     {
-        Node = new ParleyTestNode(Xmpp);
+        Node = new ParleyTestNode(Xmpp, Sip);
     }
 
     public ParleyTestNode Node { get; }
 
     /// <summary>XMPP service options; null keeps the production defaults.</summary>
     protected virtual XmppServerOptions? Xmpp => null;
+
+    /// <summary>SIP service options; null keeps SIP off.</summary>
+    protected virtual SipServerOptions? Sip => null;
 
     /// <summary>Settings applied once the node runs; null keeps the defaults (limits 200, auto-approve on).</summary>
     protected virtual PresenceSettings? Settings => null;

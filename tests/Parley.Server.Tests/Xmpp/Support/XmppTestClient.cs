@@ -134,7 +134,7 @@ public sealed class XmppTestClient : IAsyncDisposable
         return await OpenStreamAsync();
     }
 
-    private static bool ValidateServerCertificate(X509Certificate2 ca, X509Certificate? certificate, SslPolicyErrors errors)
+    internal static bool ValidateServerCertificate(X509Certificate2 ca, X509Certificate? certificate, SslPolicyErrors errors)
     {
         if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
         {

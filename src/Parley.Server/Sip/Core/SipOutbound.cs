@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Parley.Server.Diagnostics;
+using Parley.Server.Sip.Registrar;
+using Parley.Sip.Messages;
+using Parley.Sip.Transactions;
+using Parley.Sip.Transport;
+
+namespace Parley.Server.Sip.Core;
+
+/// <summary>
+/// Requests Parley originates (MESSAGE to a registered contact, NOTIFY to a watcher, BYE ending an IM session): built
+/// with fresh From tag, Call-ID and CSeq, sent through the transaction layer (which adds the Via and runs the
+/// timers), with an event naming the destination when it times out (408) or cannot be sent.
+/// </summary>
+public sealed class SipOutbound(SipStack stack, SipServerOptions options, IEventLog events, ILogger<SipOutbound> logger)
+{
+    private const int DefaultMaxForwards = 70;
+
+    /// <summary>
+    /// Sends <paramref name="request"/> and returns its final response. Never throws for network failures: a timeout is
+    /// a 408 and a transport failure a 503 (both also raised as events); cancellation throws.
+    /// </summary>
+    public async Task<SipResponse> SendAsync(SipRequest request, SipDestination destination, CancellationToken cancellationToken)
+    {
+        request.MaxForwards ??= DefaultMaxForwards;
+        if (!request.Headers.Contains(SipHeaderNames.UserAgent))
+        {
+            request.Headers.Add(SipHeaderNames.UserAgent, options.ProductToken);
+        }
+
+        SipResponse response;
+        try
+        {
+            response = await stack.Transactions.SendRequestAsync(request, destination, null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SipTransportException ex)
+        {
+            events.Raise(ParleyEvents.Sip.TransportError, Describe(destination), request.Method, ex.Message);
+            return SipResponse.CreateFor(request, SipStatusCodes.ServiceUnavailable, "Transport Error");
+        }
+
+        switch (response.StatusCode)
+        {
+            case SipStatusCodes.RequestTimeout when IsLocal(request, response):
+                events.Raise(ParleyEvents.Sip.RequestTimeout, Describe(destination), request.Method, request.RequestUri.ToString());
+                break;
+            case SipStatusCodes.ServiceUnavailable when IsLocal(request, response):
+                events.Raise(ParleyEvents.Sip.TransportError, Describe(destination), request.Method, response.ReasonPhrase);
+                break;
+        }
+
+        return response;
+    }
+
+    /// <summary>
+    /// The destination of a registered contact: back over the flow the registration came on (its connection while
+    /// open, else the received/rport address). Null when that transport is not running on this node any more.
+    /// </summary>
+    public SipDestination? FromBinding(Binding binding)
+        => stack.Transport.EndPoint(binding.Flow.Transport) is null ? null : new SipDestination(binding.Flow.Transport, binding.Flow.Remote);
+
+    /// <summary>
+    /// Where to send a request for <paramref name="target"/> (RFC 3263 without NAPTR/SRV): transport from sips or the
+    /// transport parameter (UDP by default), port from the URI or the transport's default, address from A/AAAA.
+    /// Null (with an event) when the name does not resolve.
+    /// </summary>
+    public async Task<SipDestination?> ResolveAsync(SipUri target, CancellationToken cancellationToken)
+    {
+        var transport = target.Scheme == "sips" ? SipTransportKind.Tls : target.Transport?.ToLowerInvariant() switch
+        {
+            "tcp" => SipTransportKind.Tcp,
+            "tls" => SipTransportKind.Tls,
+            _ => SipTransportKind.Udp,
+        };
+        var port = target.Port ?? transport.DefaultPort();
+        if (IPAddress.TryParse(target.Host, out var literal))
+        {
+            return new SipDestination(transport, new IPEndPoint(literal, port));
+        }
+
+        try
+        {
+            var addresses = await Dns.GetHostAddressesAsync(target.Host, cancellationToken).ConfigureAwait(false);
+            // IPv4 first: most SIP devices and NATs handle it better; IPv6 only when the name has nothing else.
+            var address = addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.FirstOrDefault();
+            if (address is not null)
+            {
+                return new SipDestination(transport, new IPEndPoint(address, port), target.Host);
+            }
+
+            SipLog.ResolveFailed(logger, target.Host, null);
+        }
+        catch (SocketException ex)
+        {
+            SipLog.ResolveFailed(logger, target.Host, ex);
+        }
+
+        events.Raise(ParleyEvents.Sip.TransportError, target.Host, "request", "the name does not resolve to an address (DNS A/AAAA)");
+        return null;
+    }
+
+    /// <summary>
+    /// A new out-of-dialog request: Request-URI, From (with a fresh tag), To, a new Call-ID, CSeq 1, Max-Forwards 70.
+    /// The caller adds the body; the transaction layer adds the Via.
+    /// </summary>
+    public SipRequest CreateRequest(string method, SipUri requestUri, NameAddress from, NameAddress to)
+    {
+        var request = SipRequest.Create(method, requestUri);
+        var fromWithTag = from.Clone();
+        fromWithTag.Tag ??= Tags.NewTag();
+        request.From = fromWithTag;
+        request.To = to.Clone();
+        request.CallId = SipIdentifiers.NewCallId(stack.IsRunning ? stack.Transport.LocalHost(SipTransportKind.Udp) : "parley");
+        request.CSeq = new CSeqHeader(1, request.Method);
+        request.MaxForwards = DefaultMaxForwards;
+        return request;
+    }
+
+    /// <summary>A Contact for requests and responses that open a dialog: this node's address on the transport in use.</summary>
+    public NameAddress LocalContact(SipTransportKind transport)
+    {
+        var host = stack.Transport.LocalHost(transport);
+        var uri = new SipUri(transport == SipTransportKind.Tls ? "sips" : "sip", null, host, stack.Transport.LocalPort(transport));
+        if (transport == SipTransportKind.Tcp)
+        {
+            uri.Parameters.Set("transport", "tcp");
+        }
+
+        return new NameAddress(uri);
+    }
+
+    private static string Describe(SipDestination destination)
+        => string.Create(CultureInfo.InvariantCulture, $"{destination.Transport.ViaToken()} {destination.EndPoint}{(destination.Host is { } host ? $" ({host})" : string.Empty)}");
+
+    /// <summary>
+    /// Whether the transaction layer made the response itself (timer B/F, transport failure): such a response copies
+    /// the request's To unchanged and carries no Server or User-Agent, while a peer's final response adds its To tag.
+    /// </summary>
+    private static bool IsLocal(SipRequest request, SipResponse response)
+        => response.To.Tag == request.To.Tag && !response.Headers.Contains(SipHeaderNames.Server) && !response.Headers.Contains(SipHeaderNames.UserAgent);
+}

@@ -1,0 +1,200 @@
+using System.Collections.Frozen;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Parley.Server.Diagnostics;
+using Parley.Server.Management;
+using Parley.Server.Sip.Messaging;
+using Parley.Server.Xmpp.C2s;
+using Parley.Sip.Messages;
+using Parley.Sip.Parsing;
+using Parley.Sip.Proxy;
+using Parley.Sip.Transactions;
+using Parley.Sip.Transport;
+using Parley.Xmpp.Addressing;
+
+namespace Parley.Server.Sip.Core;
+
+/// <summary>
+/// The UAS core (RFC 3261 §8.2): checks every new request in order (Max-Forwards 483, loop 482, domain served 404,
+/// method 405 with Allow), answers OPTIONS itself, authenticates requests from this server's users (digest), and
+/// hands the request to the <see cref="ISipRequestHandler"/> of its method. Handlers run off the transport's read
+/// loop, so they may wait on other parties; a handler that throws is answered 500.
+/// </summary>
+public sealed class SipRequestDispatcher : ITransactionUser, IDisposable
+{
+    private readonly FrozenDictionary<string, ISipRequestHandler> _handlers;
+    private readonly DigestAuthenticator _authenticator;
+    private readonly IDeploymentSettings _settings;
+    private readonly SipStack _stack;
+    private readonly ImSessions _imSessions;
+    private readonly IEventLog _events;
+    private readonly SessionTerminations _background;
+    private readonly ILogger<SipRequestDispatcher> _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly string _allow;
+
+    public SipRequestDispatcher(IEnumerable<ISipRequestHandler> handlers, DigestAuthenticator authenticator, IDeploymentSettings settings, SipStack stack,
+        ImSessions imSessions, SipServerOptions options, IEventLog events, SessionTerminations background, ILogger<SipRequestDispatcher> logger)
+    {
+        var byMethod = new Dictionary<string, ISipRequestHandler>(StringComparer.Ordinal);
+        foreach (var handler in handlers)
+        {
+            foreach (var method in handler.Methods)
+            {
+                if (!byMethod.TryAdd(method, handler))
+                {
+                    throw new InvalidOperationException($"Internal error: two SIP handlers for {method} ({byMethod[method].GetType().Name} and {handler.GetType().Name}).");
+                }
+            }
+        }
+
+        _handlers = byMethod.ToFrozenDictionary(StringComparer.Ordinal);
+        _authenticator = authenticator;
+        _settings = settings;
+        _stack = stack;
+        _imSessions = imSessions;
+        _events = events;
+        _background = background;
+        _logger = logger;
+        ServerHeader = options.ProductToken;
+        // ACK and CANCEL are handled by the transaction layer and dialogs; OPTIONS here.
+        _allow = string.Join(", ", byMethod.Keys.Append(SipMethods.Ack).Append(SipMethods.Cancel).Append(SipMethods.Options).Distinct().Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>The Server header value of every response.</summary>
+    public string ServerHeader { get; }
+
+    /// <summary>The methods served, as sent in Allow.</summary>
+    public string Allow => _allow;
+
+    public ValueTask OnRequestAsync(ServerTransaction transaction, CancellationToken ct)
+    {
+        _background.Track(ProcessAsync(transaction));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask OnStrayAckAsync(SipRequest ack, SipSource source, CancellationToken ct)
+    {
+        _imSessions.OnAck(ack);
+        return ValueTask.CompletedTask;
+    }
+
+    // The transaction layer answers the INVITE 487 itself if it has no final response yet; IM INVITEs are answered at once.
+    public ValueTask OnCancelAsync(ServerTransaction cancelled, CancellationToken ct) => ValueTask.CompletedTask;
+
+    /// <summary>Stops handing requests to handlers (node shutdown); running ones see their token cancelled.</summary>
+    public void Stop() => _stopping.Cancel();
+
+    public void Dispose() => _stopping.Dispose();
+
+    private async Task ProcessAsync(ServerTransaction transaction)
+    {
+        await Task.Yield(); // Leave the transport's read loop.
+        var request = transaction.Request;
+        var cancellationToken = _stopping.Token;
+        try
+        {
+            await DispatchAsync(transaction, request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await TryRespondAsync(transaction, 503, "Server shutting down").ConfigureAwait(false);
+        }
+        catch (SipParseException ex)
+        {
+            // A header the handler needed is malformed (typed getters parse on demand).
+            await TryRespondAsync(transaction, 400, ex.Detail).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            SipLog.HandlerFailed(_logger, request.Method, transaction.Source.ToString(), ex);
+            await TryRespondAsync(transaction, 500, null).ConfigureAwait(false);
+        }
+    }
+
+    private async Task DispatchAsync(ServerTransaction serverTransaction, SipRequest request, CancellationToken cancellationToken)
+    {
+        var transaction = new SipServerRequest(serverTransaction, null, ServerHeader);
+        var isOptions = request.Method == SipMethods.Options;
+        if (LoopDetection.HopsExhausted(request) && !isOptions)
+        {
+            await RespondAsync(transaction, 483, null, null, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (LoopDetection.Check(request, _stack.Transport.LocalHost(transaction.Source.Transport), _stack.Transport.LocalPort(transaction.Source.Transport)) == LoopCheck.Loop)
+        {
+            _events.Raise(ParleyEvents.Sip.LoopDetected, request.RequestUri, transaction.Source.Remote, request.TopVia.Branch);
+            await RespondAsync(transaction, 482, null, null, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var targetDomain = request.Method == SipMethods.Register ? request.To.Uri.Host : request.RequestUri.Host;
+        if (!IsServed(targetDomain, transaction.Source.Transport))
+        {
+            _events.Raise(ParleyEvents.Sip.DomainNotServed, targetDomain, transaction.Source.Remote, request.Method);
+            await RespondAsync(transaction, 404, "Domain not served here", null, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (isOptions)
+        {
+            await RespondAsync(transaction, 200, null, response =>
+            {
+                response.Headers.Set(SipHeaderNames.Allow, _allow);
+                response.Headers.Set(SipHeaderNames.Accept, $"{InstantMessageContent.AcceptedTypes}, application/sdp, application/pidf+xml");
+                // No option tags yet (RFC 3261 §20.37: an empty Supported says so); outbound/path come with federation.
+                response.Headers.Set(SipHeaderNames.Supported, string.Empty);
+            }, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (!_handlers.TryGetValue(request.Method, out var handler))
+        {
+            await RespondAsync(transaction, 405, null, response => response.Headers.Set(SipHeaderNames.Allow, _allow), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (SipAddressMapping.TryToJid(request.From.Uri, out var from) && _settings.Current.HostsDomain(from.Domain))
+        {
+            if (await _authenticator.AuthenticateAsync(transaction, from, cancellationToken).ConfigureAwait(false) is not { } user)
+            {
+                return; // Challenged or refused: the authenticator answered.
+            }
+
+            transaction = transaction.WithUser(user);
+        }
+
+        await handler.HandleAsync(transaction, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A hosted domain, or this node itself (an address or the advertised name: requests inside a dialog target our Contact).</summary>
+    private bool IsServed(string host, SipTransportKind transport)
+        => _settings.Current.HostsDomain(host.ToLowerInvariant())
+           || IPAddress.TryParse(host, out _)
+           || string.Equals(host, _stack.Transport.LocalHost(transport), StringComparison.OrdinalIgnoreCase);
+
+    private ValueTask RespondAsync(SipServerRequest transaction, int status, string? reason, Action<SipResponse>? decorate, CancellationToken cancellationToken)
+    {
+        SipLog.Answered(_logger, transaction.Request.Method, transaction.Source.ToString(), status);
+        return transaction.RespondAsync(status, reason, decorate, cancellationToken);
+    }
+
+    /// <summary>A last-resort answer; nothing when the handler already sent a final response.</summary>
+    private async Task TryRespondAsync(ServerTransaction transaction, int status, string? reason)
+    {
+        if (transaction.HasFinalResponse)
+        {
+            return;
+        }
+
+        try
+        {
+            await RespondAsync(new SipServerRequest(transaction, null, ServerHeader), status, reason, null, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            // A final response raced this one.
+        }
+    }
+}

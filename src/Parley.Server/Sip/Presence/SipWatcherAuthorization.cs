@@ -1,0 +1,57 @@
+using Parley.Server.Directory;
+using Parley.Server.Privacy;
+using Parley.Server.Roster;
+using Parley.Xmpp.Addressing;
+
+namespace Parley.Server.Sip.Presence;
+
+/// <summary>What a watcher may see of a presentity right now.</summary>
+public enum WatcherView
+{
+    /// <summary>The presentity has not decided yet: Subscription-State pending, no document.</summary>
+    Pending,
+
+    /// <summary>The presentity's composed presence.</summary>
+    Allowed,
+
+    /// <summary>
+    /// Blocked, denied, or no such user: an active subscription with a closed document, the same bytes as when the
+    /// presentity is offline (polite blocking, seed ch. 1-3 §2.1 step 5; never 403, so nothing tells the watcher).
+    /// </summary>
+    Hidden,
+
+    /// <summary>The watcher's own account was removed or disabled: the subscription ends (reason "rejected", RFC 6665 §4.1.3).</summary>
+    Revoked,
+}
+
+/// <summary>
+/// Reads the decision the XMPP engine made: the presentity's roster item for the watcher (RFC 6121 subscription
+/// state) and block list. A SIP watcher gets exactly what an XMPP contact in the same state would.
+/// </summary>
+public sealed class SipWatcherAuthorization(RosterEditor rosters, PrivacyCheck privacy, IUserDirectory directory)
+{
+    public async ValueTask<WatcherView> ViewAsync(Jid watcher, Jid presentity, CancellationToken cancellationToken)
+    {
+        watcher = watcher.Bare;
+        presentity = presentity.Bare;
+
+        // Checked at every NOTIFY: a disabled account must stop seeing presence now, not when its subscription expires.
+        if (await directory.FindUserAsync(watcher, cancellationToken).ConfigureAwait(false) is not { Enabled: true })
+        {
+            return WatcherView.Revoked;
+        }
+
+        if (watcher == presentity)
+        {
+            return WatcherView.Allowed; // A user's own devices always see their presence (RFC 3856 §5.1).
+        }
+
+        if (await privacy.IsBlockingAsync(presentity, watcher, cancellationToken).ConfigureAwait(false))
+        {
+            return WatcherView.Hidden;
+        }
+
+        var item = await rosters.GetOrEmptyAsync(presentity, watcher, cancellationToken).ConfigureAwait(false);
+        return item.IsWatcher ? WatcherView.Allowed : item.PendingIn ? WatcherView.Pending : WatcherView.Hidden;
+    }
+}

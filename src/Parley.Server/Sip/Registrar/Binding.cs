@@ -1,0 +1,32 @@
+using System.Net;
+using Parley.Sip.Messages;
+using Parley.Sip.Transport;
+using Parley.Xmpp.Addressing;
+
+namespace Parley.Server.Sip.Registrar;
+
+/// <summary>
+/// The network path a registration came over (RFC 5626 "flow"): requests to the contact go back the same way, so a
+/// client behind NAT is reached on its open TCP connection or, over UDP, at its received/rport address.
+/// <see cref="Connection"/> is the live stream connection; it is not persisted, and after a restart the remote
+/// endpoint is used.
+/// </summary>
+public sealed record SipFlow(SipTransportKind Transport, IPEndPoint Remote, IPEndPoint Local, ISipConnection? Connection = null)
+{
+    public static SipFlow From(SipSource source) => new(source.Transport, source.Remote, source.Local, source.Connection);
+
+    public override string ToString() => $"{Transport} {Remote}";
+}
+
+/// <summary>
+/// One registered contact of a user (RFC 3261 §10.3): the contact URI, the Call-ID and CSeq of the REGISTER that set
+/// it (for ordering), when it expires, its q-value, and the flow to reach it.
+/// </summary>
+public sealed record Binding(Jid User, SipUri Contact, string CallId, uint CSeq, DateTimeOffset Expires, double? Q, SipFlow Flow, string? UserAgent)
+{
+    /// <summary>The contact URI as stored and compared (RFC 3261 §19.1.4 equality through <see cref="SipUri.Equals(SipUri?)"/>).</summary>
+    public string ContactKey => Contact.ToString();
+
+    /// <summary>Whole seconds left, at least 0, for the Contact expires parameter of a 200 response.</summary>
+    public int SecondsLeft(DateTimeOffset now) => (int)Math.Max(0, Math.Ceiling((Expires - now).TotalSeconds));
+}

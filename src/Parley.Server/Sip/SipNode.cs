@@ -1,0 +1,98 @@
+using System.Net;
+using System.Net.Security;
+using Microsoft.Extensions.Logging;
+using Parley.Server.Security;
+using Parley.Server.Sip.Core;
+using Parley.Server.Sip.Gateway;
+using Parley.Server.Sip.Messaging;
+using Parley.Server.Sip.Presence;
+using Parley.Server.Sip.Registrar;
+using Parley.Sip.Transactions;
+using Parley.Sip.Transport;
+
+namespace Parley.Server.Sip;
+
+/// <summary>
+/// Runs the SIP service of a node: loads the persisted registrations, binds UDP+TCP (<see cref="SipServerOptions.Port"/>)
+/// and TLS (<see cref="SipServerOptions.TlsPort"/>, node certificate, server authentication only), starts the transaction
+/// layer with the <see cref="SipRequestDispatcher"/>, brings back the sessions of registered users and the SIP presence
+/// server's subscriptions, and stops in order.
+/// </summary>
+public sealed class SipNode(
+    SipServerOptions options,
+    SipStack stack,
+    SipRequestDispatcher dispatcher,
+    LocationService locations,
+    SipUserSessions sessions,
+    ImSessions imSessions,
+    SipPresenceService presence,
+    ServerTlsContext tls,
+    SipTransportEvents observer,
+    TimeProvider time,
+    ILoggerFactory loggerFactory) : IAsyncDisposable
+{
+    private SipTransportHost? _host;
+    private int _stopped;
+
+    /// <summary>The bound endpoint of a transport, or null when it is disabled (or not started).</summary>
+    public IPEndPoint? EndPoint(SipTransportKind transport) => _host?.EndPoint(transport);
+
+    /// <summary>Open TCP/TLS connections.</summary>
+    public int ConnectionCount => _host?.ConnectionCount ?? 0;
+
+    /// <summary>
+    /// Starts listening on <paramref name="bindAddress"/>. Throws <see cref="System.Net.Sockets.SocketException"/> when a
+    /// port is taken (nothing is left running then). <paramref name="advertisedHost"/> goes in Via and Contact.
+    /// </summary>
+    public async Task StartAsync(IPAddress bindAddress, string? advertisedHost, CancellationToken cancellationToken)
+    {
+        options.Validate();
+        var registered = await locations.StartAsync(cancellationToken).ConfigureAwait(false);
+        var hostOptions = new SipTransportHostOptions
+        {
+            Udp = options.Port == 0 ? null : new IPEndPoint(bindAddress, options.Port),
+            Tcp = options.Port == 0 ? null : new IPEndPoint(bindAddress, options.Port),
+            Tls = options.TlsPort == 0 ? null : new IPEndPoint(bindAddress, options.TlsPort),
+            TlsServer = options.TlsPort == 0 ? null : new SslServerAuthenticationOptions { ServerCertificateContext = tls.Current, ClientCertificateRequired = false },
+            AdvertisedHost = advertisedHost ?? (bindAddress.Equals(IPAddress.Any) || bindAddress.Equals(IPAddress.IPv6Any) ? null : bindAddress.ToString()),
+            Limits = options.TransportLimits,
+            ParserLimits = options.Limits,
+        };
+        var host = new SipTransportHost(hostOptions, time, loggerFactory.CreateLogger<SipTransportHost>(), observer);
+        var transactions = new TransactionLayer(host, dispatcher, options.Timers, time, loggerFactory.CreateLogger<TransactionLayer>());
+        try
+        {
+            host.Start(transactions);
+        }
+        catch
+        {
+            await host.DisposeAsync().ConfigureAwait(false);
+            await locations.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        _host = host;
+        stack.Attach(host, transactions);
+        await sessions.RestoreAsync(registered, cancellationToken).ConfigureAwait(false);
+        await presence.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops taking requests, ends IM sessions with BYE, closes the listeners and the expiry timer.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
+        dispatcher.Stop();
+        if (_host is { } host)
+        {
+            await presence.DisposeAsync().ConfigureAwait(false);
+            await imSessions.DisposeAsync().ConfigureAwait(false);
+            await host.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await locations.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,109 @@
+using Parley.Sip.Parsing;
+using Parley.Sip.Transactions;
+using Parley.Sip.Transport;
+
+namespace Parley.Server.Sip;
+
+/// <summary>
+/// Ports, bounds and timers of the SIP service. Defaults follow RFC 3261 and common registrars (Kamailio's registrar
+/// module: min_expires 60, max_expires 3600, default_expires 3600). <see cref="Validate"/> names a bad setting.
+/// </summary>
+public sealed record SipServerOptions
+{
+    public const int DefaultPort = 5060;
+    public const int DefaultTlsPort = 5062;
+
+    /// <summary>UDP and TCP port for SIP without TLS; 0 disables both.</summary>
+    public int Port { get; init; } = DefaultPort;
+
+    /// <summary>TLS port with server authentication only (the node certificate), for SIP clients; 0 disables it.</summary>
+    public int TlsPort { get; init; } = DefaultTlsPort;
+
+    /// <summary>Bounds on one received message (64 KiB by default).</summary>
+    public SipLimits Limits { get; init; } = new();
+
+    /// <summary>Connections, idle and write timeouts, UDP rates.</summary>
+    public SipTransportLimits TransportLimits { get; init; } = new();
+
+    /// <summary>RFC 3261 T1/T2/T4 (500 ms, 4 s, 5 s); Timer B/F = 64·T1.</summary>
+    public SipTimers Timers { get; init; } = SipTimers.Default;
+
+    /// <summary>Shortest registration accepted; shorter ones get 423 Interval Too Brief with Min-Expires (RFC 3261 §10.3 step 7).</summary>
+    public TimeSpan MinExpires { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Longest registration granted; longer requests are shortened to this.</summary>
+    public TimeSpan MaxExpires { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Registration time when the client asks none (neither Expires header nor parameter).</summary>
+    public TimeSpan DefaultExpires { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Registered contacts per user; a REGISTER adding more is refused (403 with a Warning).</summary>
+    public int MaxBindingsPerUser { get; init; } = 10;
+
+    /// <summary>How long a digest nonce is accepted; an older one gets a new challenge with stale=true (RFC 7616 §3.3).</summary>
+    public TimeSpan NonceLifetime { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Failures from one address within <see cref="AuthFailureWindow"/> after which they are logged once per window.</summary>
+    public int AuthFailuresBeforeThrottle { get; init; } = 10;
+
+    public TimeSpan AuthFailureWindow { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>An IM session (INVITE dialog) with no traffic for this long is ended with BYE.</summary>
+    public TimeSpan ImSessionIdleTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Open IM sessions per user; more INVITEs get 486 Busy Here.</summary>
+    public int MaxImSessionsPerUser { get; init; } = 50;
+
+    /// <summary>Largest text accepted in one MESSAGE body (bytes); larger gets 413.</summary>
+    public int MaxMessageBodyBytes { get; init; } = 16 * 1024;
+
+    /// <summary>Product token sent in Server and User-Agent headers.</summary>
+    public string ProductToken { get; init; } = "Parley";
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the setting and its allowed range.</summary>
+    public void Validate()
+    {
+        ValidPort(nameof(Port), Port);
+        ValidPort(nameof(TlsPort), TlsPort);
+        if (Port != 0 && Port == TlsPort)
+        {
+            throw new ArgumentOutOfRangeException(nameof(TlsPort), TlsPort, $"{nameof(TlsPort)} must differ from {nameof(Port)} ({Port}).");
+        }
+
+        Positive(nameof(MinExpires), MinExpires);
+        if (MaxExpires < MinExpires)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxExpires), MaxExpires, $"{nameof(MaxExpires)} must be at least {nameof(MinExpires)} ({MinExpires}).");
+        }
+
+        if (DefaultExpires < MinExpires || DefaultExpires > MaxExpires)
+        {
+            throw new ArgumentOutOfRangeException(nameof(DefaultExpires), DefaultExpires, $"{nameof(DefaultExpires)} must be from {MinExpires} to {MaxExpires}.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxBindingsPerUser, nameof(MaxBindingsPerUser));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(AuthFailuresBeforeThrottle, nameof(AuthFailuresBeforeThrottle));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxImSessionsPerUser, nameof(MaxImSessionsPerUser));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxMessageBodyBytes, nameof(MaxMessageBodyBytes));
+        Positive(nameof(NonceLifetime), NonceLifetime);
+        Positive(nameof(AuthFailureWindow), AuthFailureWindow);
+        Positive(nameof(ImSessionIdleTimeout), ImSessionIdleTimeout);
+        ArgumentException.ThrowIfNullOrWhiteSpace(ProductToken, nameof(ProductToken));
+    }
+
+    private static void ValidPort(string name, int port)
+    {
+        if (port is < 0 or > 65535)
+        {
+            throw new ArgumentOutOfRangeException(name, port, $"{name} must be 0 (disabled) or a port from 1 to 65535.");
+        }
+    }
+
+    private static void Positive(string name, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be a positive duration.");
+        }
+    }
+}
