@@ -23,6 +23,10 @@ public sealed partial class ParleyProcess : IAsyncDisposable
     /// <summary>How long a SIGTERM'd server may take to exit.</summary>
     public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(20);
 
+    /// <summary>Whether this build's `serve` has the SIP listener flags (checked once per test run).</summary>
+    private static readonly Lazy<Task<bool>> ServeHasSipFlags = new(async () =>
+        (await ParleyCli.RunAsync("serve", "--help")).StandardOutput.Contains("--sip-port", StringComparison.Ordinal));
+
     private readonly StringBuilder _output = new();
     private readonly bool _ownsDataDirectory;
     private Process? _process;
@@ -39,6 +43,13 @@ public sealed partial class ParleyProcess : IAsyncDisposable
     public string CaPath => Path.Combine(DataDirectory, "certs", "ca.pem");
 
     public int XmppPort { get; private set; }
+
+    /// <summary>Listen for SIP on free ports (UDP+TCP <see cref="SipPort"/>, TLS <see cref="SipsPort"/>); otherwise SIP is off (0).</summary>
+    public bool EnableSip { get; init; }
+
+    public int SipPort { get; private set; }
+
+    public int SipsPort { get; private set; }
 
     public int Pid => _process?.Id ?? throw new InvalidOperationException("server not started");
 
@@ -57,8 +68,11 @@ public sealed partial class ParleyProcess : IAsyncDisposable
     }
 
     public static async Task<ParleyProcess> StartNewAsync(CancellationToken cancellationToken = default)
+        => await StartNewAsync(enableSip: false, cancellationToken);
+
+    public static async Task<ParleyProcess> StartNewAsync(bool enableSip, CancellationToken cancellationToken = default)
     {
-        var server = new ParleyProcess();
+        var server = new ParleyProcess { EnableSip = enableSip };
         try
         {
             await server.StartAsync(cancellationToken);
@@ -84,6 +98,8 @@ public sealed partial class ParleyProcess : IAsyncDisposable
             XmppPort = FreeTcpPort();
         }
 
+        var sipArguments = await SipArgumentsAsync();
+
         // Each start has its own completion source: events of a previous (killed) process must not touch it.
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var psi = new ProcessStartInfo(RepoPaths.DotnetHost)
@@ -98,7 +114,7 @@ public sealed partial class ParleyProcess : IAsyncDisposable
         {
             RepoPaths.ParleyDll, "serve", "--data", DataDirectory, "--domain", Domain, "--bind", Host,
             "--xmpp-port", XmppPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--admin-port", "0",
-        })
+        }.Concat(sipArguments))
         {
             psi.ArgumentList.Add(a);
         }
@@ -227,6 +243,33 @@ public sealed partial class ParleyProcess : IAsyncDisposable
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         return port;
+    }
+
+    /// <summary>SIP on free ports (kept across restarts) when enabled, else explicitly off so no test binds 5060.</summary>
+    private async Task<string[]> SipArgumentsAsync()
+    {
+        if (!await ServeHasSipFlags.Value)
+        {
+            Assert.False(EnableSip, "this build of `parley serve` has no --sip-port option yet: the SIP server is not in it");
+            return [];
+        }
+
+        if (!EnableSip)
+        {
+            return ["--sip-port", "0", "--sips-port", "0"];
+        }
+
+        if (SipPort == 0)
+        {
+            SipPort = FreePorts.UdpAndTcp();
+            SipsPort = FreePorts.Tcp();
+        }
+
+        return
+        [
+            "--sip-port", SipPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--sips-port", SipsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ];
     }
 
     private static string SafeExitCode(Process p)
