@@ -2,6 +2,7 @@ using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using Parley.Sip.Messages;
 using Parley.Sip.Parsing;
+using Parley.Sip.Tests.Support;
 
 namespace Parley.Benchmarks.Sip;
 

@@ -3,6 +3,7 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using Parley.Sip.Messages;
 using Parley.Sip.Parsing;
+using Parley.Sip.Tests.Support;
 
 namespace Parley.Benchmarks.Sip;
 

@@ -30,8 +30,13 @@ internal static class SipGrammar
 
     /// <summary>Validates user (or password) characters: unreserved, escapes, and the part's own extras.</summary>
     public static bool IsValidEscapedText(ReadOnlySpan<char> text, bool password)
+        => IsUnreservedOrEscaped(text, password ? PasswordUnreserved : UserUnreserved);
+
+    /// <summary>URI parameter name or value characters (paramchar) with escapes.</summary>
+    public static bool IsParamChars(ReadOnlySpan<char> text) => IsUnreservedOrEscaped(text, ParamUnreserved);
+
+    private static bool IsUnreservedOrEscaped(ReadOnlySpan<char> text, SearchValues<char> extra)
     {
-        var extra = password ? PasswordUnreserved : UserUnreserved;
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
@@ -41,6 +46,7 @@ internal static class SipGrammar
                 {
                     return false;
                 }
+
                 i += 2;
             }
             else if (!Unreserved.Contains(c) && !extra.Contains(c))
@@ -48,28 +54,7 @@ internal static class SipGrammar
                 return false;
             }
         }
-        return true;
-    }
 
-    /// <summary>URI parameter name or value characters (paramchar) with escapes.</summary>
-    public static bool IsParamChars(ReadOnlySpan<char> text)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (c == '%')
-            {
-                if (i + 2 >= text.Length || !char.IsAsciiHexDigit(text[i + 1]) || !char.IsAsciiHexDigit(text[i + 2]))
-                {
-                    return false;
-                }
-                i += 2;
-            }
-            else if (!Unreserved.Contains(c) && !ParamUnreserved.Contains(c))
-            {
-                return false;
-            }
-        }
         return true;
     }
 
