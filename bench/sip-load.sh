@@ -13,9 +13,10 @@
 #
 # Needs: sipp (Debian sip-tester), kamailio + kamailio-presence-modules + kamailio-sqlite-modules,
 # dotnet. Kamailio runs as bench/kamailio/start-kamailio.sh starts it (-x tlsf -m 2048).
-# sipp spreads UDP load over --sockets source sockets (-t un; TCP uses one connection): Parley limits one UDP source to
-# 1,000 datagrams/s, and Kamailio gets the same sockets. PARLEY_DLL=path/to/parley.dll uses that
-# build of Parley instead of building src/Parley. Results: docs/benchmarks.md, "SIP".
+# sipp spreads UDP load over --sockets source sockets (-t un; TCP uses one connection), as many phones would; Kamailio
+# gets the same sockets. (Parley admits 10,000 datagrams/s per UDP source by default, SipTransportLimits.)
+# PARLEY_DLL=path/to/parley.dll uses that build of Parley instead of building src/Parley. Results: docs/benchmarks.md,
+# "SIP".
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -48,6 +48,20 @@ def tree_cpu_seconds(root):
     return total
 
 
+def wait_listening(port, transport, timeout=20):
+    """Waits until something listens on 127.0.0.1:port. The load must not start before the UAS does: the first relayed
+    MESSAGEs would meet a refused connection (TCP) or ICMP unreachable (UDP), and a slow start on a busy machine then
+    looks like lost messages."""
+    flag = "-ltnH" if transport == "tcp" else "-lunH"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        out = subprocess.run(["ss", flag, f"sport = :{port}"], capture_output=True, text=True).stdout
+        if out.strip():
+            return
+        time.sleep(0.05)
+    raise SystemExit(f"the load UAS is not listening on {transport} port {port} after {timeout} s")
+
+
 def rss_kb(root):
     try:
         for line in open(f"/proc/{root}/status"):
@@ -103,8 +117,11 @@ class Parley(Server):
         self.dll = dll
 
     def start(self):
+        # A fresh store per phase, as Kamailio's in-memory location table is: Parley keeps registrations across restarts,
+        # and the previous phase's UAS (gone now) would stay a contact of bench-uas until its 3,600 s expire.
         data = os.path.join(self.run_dir, "data")
-        os.makedirs(data, exist_ok=True)
+        shutil.rmtree(data, ignore_errors=True)
+        os.makedirs(data)
         logf = open(os.path.join(self.run_dir, "parley.log"), "w")
         xmpp = free_port()
         self.proc = subprocess.Popen(
@@ -135,7 +152,7 @@ class Parley(Server):
 
 def measure(server, transport, kind, rate, duration, sockets, work, warmup):
     """Runs one load phase; returns a result row."""
-    # UDP: many source sockets (Parley rate-limits one UDP source); TCP: one connection (sipp reuses closed
+    # UDP: many source sockets, as many phones would send; TCP: one connection (sipp reuses closed
     # sockets with -t tn -max_socket, which breaks).
     t = {"udp": ("u1", "un", "udp"), "tcp": ("t1", "t1", "tcp")}[transport]
     common = ["-i", "127.0.0.1", "-key", "domain", DOMAIN]
@@ -152,7 +169,7 @@ def measure(server, transport, kind, rate, duration, sockets, work, warmup):
         uas = subprocess.Popen(["sipp", "-sf", os.path.join(HERE, "uas.xml"), "-i", "127.0.0.1", "-p", str(uas_port), "-t", t[0],
                                 "-nostdin", "-buff_size", "4194304", "-timeout", f"{duration * 3 + 60}s"],
                                cwd=work, stdout=uas_out, stderr=subprocess.STDOUT)
-        time.sleep(0.3)
+        wait_listening(uas_port, transport)
         scenario = os.path.join(SCENARIOS, "message.xml")
         extra = ["-au", "bench-sender", "-ap", PASSWORD, "-auth_uri", f"bench-uas@{DOMAIN}", "-s", "bench-uas", "-key", "from_user", "bench-sender", "-key", "body", "Parley load message"]
     else:

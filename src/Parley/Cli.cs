@@ -23,6 +23,13 @@ public static class Cli
         // No response files: "@example.com" is a (bad) JID to report, not a file to expand.
         var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        if (parsed.CommandResult.Command.Name == ServeCommand.Name)
+        {
+            // serve handles SIGINT/SIGTERM itself and stops within its own deadlines; System.CommandLine's handler
+            // would return 130/143 after 2 s, before the node closed its streams and stored its events.
+            configuration.ProcessTerminationTimeout = null;
+        }
+
         if (parsed.Action is ParseErrorAction)
         {
             await parsed.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Parley.Server.Sip;
+using Parley.Sip.Authentication;
 using Parley.Xmpp.Addressing;
 
 namespace Parley.Server.Configuration;
@@ -20,7 +21,8 @@ namespace Parley.Server.Configuration;
 ///   "listeners": { "xmpp": 5222, "admin": 8443, "sip": 5060, "sipTls": 5062 },
 ///   "certificates": { "certificate": "/etc/parley/node.pem", "privateKey": "/etc/parley/node.key" },
 ///   "requireTls": true,
-///   "initialDomain": "example.com"
+///   "initialDomain": "example.com",
+///   "sip": { "digestAlgorithms": ["MD5"] }
 /// }
 /// </code>
 /// </example>
@@ -31,9 +33,11 @@ public sealed class BootstrapConfigLoader(string workingDirectory, string machin
     public const string CommandLineSource = "command line";
     private const string CommandLine = CommandLineSource;
 
-    private static readonly string[] RootKeys = ["fqdn", "roles", "dataDirectory", "bindAddress", "listeners", "certificates", "requireTls", "initialDomain", "$schema"];
+    private static readonly string[] RootKeys = ["fqdn", "roles", "dataDirectory", "bindAddress", "listeners", "certificates", "requireTls", "initialDomain", "sip", "$schema"];
     private static readonly string[] ListenerKeys = ["xmpp", "admin", "sip", "sipTls"];
     private static readonly string[] CertificateKeys = ["certificate", "privateKey"];
+    private static readonly string[] SipKeys = ["digestAlgorithms"];
+    private static readonly DigestAlgorithm[] ConfigurableDigestAlgorithms = [DigestAlgorithm.Md5, DigestAlgorithm.Sha256];
 
     public BootstrapConfigLoader()
         : this(Environment.CurrentDirectory, Dns.GetHostName())
@@ -82,6 +86,7 @@ public sealed class BootstrapConfigLoader(string workingDirectory, string machin
         RequireDistinctTcpPorts(overrides.SipPort is null && overrides.SipsPort is null ? source : CommandLine,
             [("listeners.xmpp", xmppPort), ("listeners.admin", adminPort), ("listeners.sip", sipPort), ("listeners.sipTls", sipsPort)]);
 
+        var sip = new SipServerOptions { Port = sipPort, TlsPort = sipsPort };
         return new NodeOptions
         {
             Source = source,
@@ -95,7 +100,7 @@ public sealed class BootstrapConfigLoader(string workingDirectory, string machin
             CertificatePath = file.CertificatePath,
             PrivateKeyPath = file.PrivateKeyPath,
             RequireTls = file.RequireTls ?? true,
-            Sip = new SipServerOptions { Port = sipPort, TlsPort = sipsPort },
+            Sip = file.DigestAlgorithms is { } algorithms ? sip with { DigestAlgorithms = algorithms } : sip,
         };
     }
 
@@ -203,6 +208,9 @@ public sealed class BootstrapConfigLoader(string workingDirectory, string machin
                 case "certificates":
                     ReadCertificates(file, fileDirectory, value, values);
                     break;
+                case "sip":
+                    ReadSip(file, value, values);
+                    break;
                 case "$schema":
                     break;
                 default:
@@ -236,6 +244,49 @@ public sealed class BootstrapConfigLoader(string workingDirectory, string machin
                     break;
             }
         }
+    }
+
+    private static void ReadSip(string file, JsonElement sip, FileValues values)
+    {
+        RequireObject(file, "sip", sip, "{ \"digestAlgorithms\": [\"MD5\"] }");
+        foreach (var property in Properties(file, "sip.", sip, SipKeys))
+        {
+            values.DigestAlgorithms = DigestAlgorithmList(file, "sip." + property.Name, property.Value);
+        }
+    }
+
+    /// <summary>An ordered, non-empty list of "MD5" and "SHA-256", each at most once: the digest challenges in the order sent.</summary>
+    private static DigestAlgorithm[] DigestAlgorithmList(string file, string key, JsonElement value)
+    {
+        const string Fix = "list the algorithms to challenge with, in order: [\"MD5\"] (default; what deployed SIP clients support), [\"SHA-256\", \"MD5\"] or [\"SHA-256\"]";
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            throw WrongType(file, key, value, "an array of algorithm names", Fix);
+        }
+
+        var algorithms = new List<DigestAlgorithm>();
+        var index = 0;
+        foreach (var item in value.EnumerateArray())
+        {
+            var itemKey = $"{key}[{index++}]";
+            var name = String(file, itemKey, item);
+            if (!DigestAlgorithms.TryParse(name, out var algorithm) || !ConfigurableDigestAlgorithms.Contains(algorithm))
+            {
+                throw new ConfigurationException(file, itemKey, $"\"{name}\" is not a digest algorithm Parley offers.",
+                    "use \"MD5\" or \"SHA-256\" (the -sess forms are accepted from clients but never offered).");
+            }
+
+            if (algorithms.Contains(algorithm))
+            {
+                throw new ConfigurationException(file, itemKey, $"\"{name}\" is listed twice.", "keep one entry per algorithm.");
+            }
+
+            algorithms.Add(algorithm);
+        }
+
+        return algorithms.Count == 0
+            ? throw new ConfigurationException(file, key, "is empty; SIP clients could not authenticate.", Fix + ", or remove the key for the default.")
+            : [.. algorithms];
     }
 
     private static void ReadCertificates(string file, string fileDirectory, JsonElement certificates, FileValues values)
@@ -403,5 +454,7 @@ public sealed class BootstrapConfigLoader(string workingDirectory, string machin
         public string? PrivateKeyPath { get; set; }
 
         public bool? RequireTls { get; set; }
+
+        public DigestAlgorithm[]? DigestAlgorithms { get; set; }
     }
 }

@@ -109,6 +109,7 @@ public sealed partial class SqliteUserDirectory
             if (lastRevision is not null)
             {
                 // Committed batches stay committed even when the import stops: make this process see them.
+                Invalidate();
                 await _settings.RefreshAsync(CancellationToken.None).ConfigureAwait(false);
             }
         }

@@ -18,6 +18,8 @@ public sealed partial class SqliteUserDirectory : IUserDirectory
     private readonly IDeploymentSettings _settings;
     private readonly TimeProvider _time;
     private readonly UserDirectoryOptions _options;
+    private readonly DirectoryLookupCache<UserRecord> _users;
+    private readonly DirectoryLookupCache<IReadOnlyList<SipDigestCredential>> _sipDigests;
 
     public SqliteUserDirectory(ParleyDatabase database, IDeploymentSettings settings, TimeProvider time, UserDirectoryOptions options)
     {
@@ -26,25 +28,37 @@ public sealed partial class SqliteUserDirectory : IUserDirectory
         _settings = settings;
         _time = time;
         _options = options;
+        _users = new DirectoryLookupCache<UserRecord>(options.LookupCacheSize);
+        _sipDigests = new DirectoryLookupCache<IReadOnlyList<SipDigestCredential>>(options.LookupCacheSize);
     }
 
     public ValueTask<UserRecord?> FindUserAsync(Jid bareJid, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var key = bareJid.Bare.ToString();
+        var bare = bareJid.Bare;
+        var revision = _settings.Current.Revision;
+        if (_users.TryGet(bare, revision, out var cached))
+        {
+            return ValueTask.FromResult<UserRecord?>(cached);
+        }
+
+        var key = bare.ToString();
         var users = _database.Read("looking up a user", session => ReadUsers(session, "WHERE u.jid = $jid", ("$jid", key)));
-        return ValueTask.FromResult(users.Count == 0 ? null : users[0]);
+        if (users.Count == 0)
+        {
+            return ValueTask.FromResult<UserRecord?>(null);
+        }
+
+        _users.Add(bare, users[0], revision, _settings.Current.Revision);
+        return ValueTask.FromResult<UserRecord?>(users[0]);
     }
 
     public Task<IReadOnlyList<SipDigestCredential>> GetSipDigestCredentialsAsync(Jid bareJid, CancellationToken cancellationToken)
-        => _database.ReadAsync<IReadOnlyList<SipDigestCredential>>("looking up SIP digest credentials", session => session.Query(
-            """
-            SELECT d.algorithm, d.username, d.realm, d.ha1
-            FROM sip_digest_credentials d JOIN users u ON u.id = d.user_id
-            WHERE u.jid = $jid
-            """,
-            reader => new SipDigestCredential(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)),
-            ("$jid", bareJid.Bare.ToString())), cancellationToken);
+    {
+        var bare = bareJid.Bare;
+        var revision = _settings.Current.Revision;
+        return _sipDigests.TryGet(bare, revision, out var cached) ? Task.FromResult(cached) : ReadSipDigestCredentialsAsync(bare, revision, cancellationToken);
+    }
 
     public Task<IReadOnlyList<UserRecord>> ListUsersAsync(string? domain, CancellationToken cancellationToken)
         => _database.ReadAsync<IReadOnlyList<UserRecord>>("listing users", session => domain is null
@@ -71,6 +85,7 @@ public sealed partial class SqliteUserDirectory : IUserDirectory
             WriteCredentials(session, userId, credentials);
             return SqliteRevisions.Record(session, created, actor, $"user {jid} added");
         }, cancellationToken).ConfigureAwait(false);
+        Invalidate();
         await _settings.RefreshAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -85,6 +100,7 @@ public sealed partial class SqliteUserDirectory : IUserDirectory
             WriteCredentials(session, userId, credentials);
             return SqliteRevisions.Record(session, _time.GetUtcNow(), actor, $"user {jid} password changed");
         }, cancellationToken).ConfigureAwait(false);
+        Invalidate();
         await _settings.RefreshAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -97,6 +113,7 @@ public sealed partial class SqliteUserDirectory : IUserDirectory
             session.Execute("UPDATE users SET enabled = $enabled WHERE id = $id", ("$enabled", enabled ? 1 : 0), ("$id", userId));
             return SqliteRevisions.Record(session, _time.GetUtcNow(), actor, $"user {jid} {(enabled ? "enabled" : "disabled")}");
         }, cancellationToken).ConfigureAwait(false);
+        Invalidate();
         await _settings.RefreshAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -117,6 +134,7 @@ public sealed partial class SqliteUserDirectory : IUserDirectory
             session.Execute("DELETE FROM users WHERE id = $id", ("$id", userId));
             return SqliteRevisions.Record(session, _time.GetUtcNow(), actor, $"user {jid} removed");
         }, cancellationToken).ConfigureAwait(false);
+        Invalidate();
         await _settings.RefreshAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -138,6 +156,7 @@ public sealed partial class SqliteUserDirectory : IUserDirectory
             session.Execute("INSERT INTO domains (name, created_ms) VALUES ($name, $created)", ("$name", name), ("$created", StoredTime.ToStored(now)));
             return SqliteRevisions.Record(session, now, actor, $"domain {name} added");
         }, cancellationToken).ConfigureAwait(false);
+        Invalidate();
         await _settings.RefreshAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -157,7 +176,33 @@ public sealed partial class SqliteUserDirectory : IUserDirectory
             session.Execute("DELETE FROM domains WHERE name = $name", ("$name", name));
             return SqliteRevisions.Record(session, _time.GetUtcNow(), actor, $"domain {name} removed");
         }, cancellationToken).ConfigureAwait(false);
+        Invalidate();
         await _settings.RefreshAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<SipDigestCredential>> ReadSipDigestCredentialsAsync(Jid bare, long revision, CancellationToken cancellationToken)
+    {
+        var credentials = await _database.ReadAsync<IReadOnlyList<SipDigestCredential>>("looking up SIP digest credentials", session => session.Query(
+            """
+            SELECT d.algorithm, d.username, d.realm, d.ha1
+            FROM sip_digest_credentials d JOIN users u ON u.id = d.user_id
+            WHERE u.jid = $jid
+            """,
+            reader => new SipDigestCredential(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)),
+            ("$jid", bare.ToString())), cancellationToken).ConfigureAwait(false);
+        if (credentials.Count > 0)
+        {
+            _sipDigests.Add(bare, credentials, revision, _settings.Current.Revision);
+        }
+
+        return credentials;
+    }
+
+    /// <summary>Forgets cached lookups after this process changed the directory, before the new revision is read.</summary>
+    private void Invalidate()
+    {
+        _users.Clear();
+        _sipDigests.Clear();
     }
 
     /// <summary>The RFC 7622 form of a domain name, or <see cref="DirectoryError.InvalidDomain"/>.</summary>

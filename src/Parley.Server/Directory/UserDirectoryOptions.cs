@@ -27,6 +27,12 @@ public sealed record UserDirectoryOptions
     /// <summary>Most users one import may hold (they are validated in memory first); larger files must be split.</summary>
     public int MaxImportUsers { get; init; } = 1_000_000;
 
+    /// <summary>
+    /// Users whose record and SIP digest credentials are kept in memory between requests (0 = none). An entry costs
+    /// well under 1 KB, and it is dropped at every directory change.
+    /// </summary>
+    public int LookupCacheSize { get; init; } = 50_000;
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the setting and its allowed range.</summary>
     public void Validate()
     {
@@ -36,6 +42,7 @@ public sealed record UserDirectoryOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ImportBatchSize);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(ImportBatchSize, 10_000);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxImportUsers);
+        ArgumentOutOfRangeException.ThrowIfNegative(LookupCacheSize);
     }
 
     private static void CheckIterations(string name, int value)

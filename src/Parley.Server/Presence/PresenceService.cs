@@ -212,7 +212,15 @@ public sealed class PresenceService(SessionRegistry registry, IDeploymentSetting
         }
     }
 
-    // Approval, denial, cancellation and (un)blocking all end in SendCurrentPresence or SendUnavailable: one hook covers them.
+    /// <summary>
+    /// Tells the observers that what <paramref name="watcher"/> may see of <paramref name="owner"/> changed although no
+    /// presence goes to the watcher (e.g. unblocking someone who is not an approved watcher: a SIP watcher's view moves
+    /// from the closed document to pending).
+    /// </summary>
+    public void AuthorizationChanged(Jid owner, Jid watcher) => NotifyAuthorizationChanged(owner, watcher);
+
+    // Approval, denial, cancellation and blocking end in SendCurrentPresence or SendUnavailable, which call this;
+    // a change that sends no presence calls AuthorizationChanged.
     private void NotifyAuthorizationChanged(Jid owner, Jid watcher)
     {
         foreach (var observer in _observers)

@@ -103,6 +103,11 @@ public sealed class BlockingService(SessionRegistry registry, IPrivacyStore stor
             {
                 presence.SendCurrentPresence(user.BareJid, jid);
             }
+            else
+            {
+                // No presence is owed to a non-watcher, but a SIP watcher's view still changes (e.g. closed → pending).
+                presence.AuthorizationChanged(user.BareJid, jid);
+            }
         }
 
         Push(user, payload.Name, items);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Security;
 using Microsoft.Extensions.Logging;
 using Parley.Server.Security;
+using Parley.Server.Sessions;
 using Parley.Server.Sip.Core;
 using Parley.Server.Sip.Gateway;
 using Parley.Server.Sip.Messaging;
@@ -24,6 +25,7 @@ public sealed class SipNode(
     SipRequestDispatcher dispatcher,
     LocationService locations,
     SipUserSessions sessions,
+    SessionRegistry registry,
     ImSessions imSessions,
     SipPresenceService presence,
     ServerTlsContext tls,
@@ -77,7 +79,10 @@ public sealed class SipNode(
         await presence.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Stops taking requests, ends IM sessions with BYE, closes the listeners and the expiry timer.</summary>
+    /// <summary>
+    /// Stops taking requests, lets the SIP user sessions finish their queued messages, ends IM sessions with BYE,
+    /// closes the listeners and the expiry timer. Registrations stay stored: the sessions come back at the next start.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 1)
@@ -86,6 +91,7 @@ public sealed class SipNode(
         }
 
         dispatcher.Stop();
+        CompleteSipUserSessions();
         if (_host is { } host)
         {
             await presence.DisposeAsync().ConfigureAwait(false);
@@ -94,5 +100,23 @@ public sealed class SipNode(
         }
 
         await locations.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Each SIP user session's delivery pump is tracked with the session terminations the XMPP listener waits for at
+    /// shutdown, and it ends only when its queue is completed. Nothing else completes it while the user stays
+    /// registered, so without this every stop after a REGISTER waited out the listener's whole 5 s deadline
+    /// (`parley serve` then exited 143 on SIGTERM without "Parley stopped."). Completing the queues before the transport closes still sends what is queued (or stores
+    /// it offline); messages routed to these sessions from now on go straight to offline storage.
+    /// </summary>
+    private void CompleteSipUserSessions()
+    {
+        foreach (var session in registry.AllSessions)
+        {
+            if (session.Transport is SipStanzaTransport transport)
+            {
+                transport.Complete();
+            }
+        }
     }
 }

@@ -1,3 +1,4 @@
+using Parley.Sip.Authentication;
 using Parley.Sip.Parsing;
 using Parley.Sip.Transactions;
 using Parley.Sip.Transport;
@@ -40,6 +41,16 @@ public sealed record SipServerOptions
     /// <summary>Registered contacts per user; a REGISTER adding more is refused (403 with a Warning).</summary>
     public int MaxBindingsPerUser { get; init; } = 10;
 
+    /// <summary>
+    /// The digest algorithms challenged with, one challenge each in this order; credentials are accepted only for
+    /// these (their -sess forms included). MD5 alone by default, because the clients deployed do only MD5 and some break
+    /// on anything else: sipp 3.6.1 answers only the first challenge and only with MD5, and baresip 1.0 fails on any
+    /// SHA-256 challenge even next to an MD5 one, and most desk phones know no SHA-256. MD5 is weak (a captured
+    /// exchange can be brute-forced offline), so deployments whose clients all do SHA-256 should set
+    /// ["SHA-256", "MD5"] (SHA-256 first, RFC 7616 §3.7) or ["SHA-256"]; both HA1s are stored for every password.
+    /// </summary>
+    public IReadOnlyList<DigestAlgorithm> DigestAlgorithms { get; init; } = [DigestAlgorithm.Md5];
+
     /// <summary>How long a digest nonce is accepted; an older one gets a new challenge with stale=true (RFC 7616 §3.3).</summary>
     public TimeSpan NonceLifetime { get; init; } = TimeSpan.FromMinutes(5);
 
@@ -81,6 +92,7 @@ public sealed record SipServerOptions
             throw new ArgumentOutOfRangeException(nameof(DefaultExpires), DefaultExpires, $"{nameof(DefaultExpires)} must be from {MinExpires} to {MaxExpires}.");
         }
 
+        ValidDigestAlgorithms(DigestAlgorithms);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxBindingsPerUser, nameof(MaxBindingsPerUser));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(AuthFailuresBeforeThrottle, nameof(AuthFailuresBeforeThrottle));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxImSessionsPerUser, nameof(MaxImSessionsPerUser));
@@ -89,6 +101,16 @@ public sealed record SipServerOptions
         Positive(nameof(AuthFailureWindow), AuthFailureWindow);
         Positive(nameof(ImSessionIdleTimeout), ImSessionIdleTimeout);
         ArgumentException.ThrowIfNullOrWhiteSpace(ProductToken, nameof(ProductToken));
+    }
+
+    /// <summary>Only MD5 and SHA-256 have stored HA1s; -sess forms are never offered (credentials in them are still accepted).</summary>
+    private static void ValidDigestAlgorithms(IReadOnlyList<DigestAlgorithm> algorithms)
+    {
+        if (algorithms is null || algorithms.Count == 0 || algorithms.Any(a => a is not (DigestAlgorithm.Md5 or DigestAlgorithm.Sha256)) || algorithms.Distinct().Count() != algorithms.Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(DigestAlgorithms), algorithms is null ? "null" : string.Join(", ", algorithms),
+                $"{nameof(DigestAlgorithms)} must list MD5, SHA-256 or both, each once, in the order offered.");
+        }
     }
 
     private static void ValidPort(string name, int port)

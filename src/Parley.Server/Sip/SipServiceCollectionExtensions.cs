@@ -3,6 +3,7 @@ using Parley.Server.Sip.Core;
 using Parley.Server.Sip.Gateway;
 using Parley.Server.Sip.Messaging;
 using Parley.Server.Sip.Presence;
+using Parley.Server.Sip.Presence.Subscriptions;
 using Parley.Server.Sip.Registrar;
 
 namespace Parley.Server.Sip;
@@ -35,6 +36,8 @@ public static class SipServiceCollectionExtensions
         services.AddSingleton<ISipRequestHandler, RegisterHandler>();
         services.AddSingleton<ISipRequestHandler, PageModeMessages>();
         services.AddSingleton<ISipRequestHandler>(provider => provider.GetRequiredService<ImSessions>());
+        services.AddSingleton<IDialogOwnership>(provider => provider.GetRequiredService<ImSessions>());
+        services.AddSingleton<IDialogOwnership>(provider => provider.GetRequiredService<SipSubscriptionRegistry>());
         services.AddSingleton<SipNode>();
         services.AddParleySipPresence();
         return services;

@@ -110,19 +110,32 @@ public sealed class ViaHeader
             }
             i = j;
         }
-        var sentBy = string.Concat(text[hostStart..hostEnd], text[hostEnd..i].ToString().Replace(" ", "").Replace("\t", ""));
+        // Whitespace around the colon is rare: only then is sent-by copied to remove it (this runs for every request).
+        var rawSentBy = text[hostStart..i];
+        ReadOnlySpan<char> sentBy = rawSentBy.ContainsAny(' ', '\t')
+            ? string.Concat(text[hostStart..hostEnd], text[hostEnd..i].ToString().Replace(" ", "").Replace("\t", ""))
+            : rawSentBy;
         if (!SipUri.TryParseHostPort(sentBy, out var host, out var port)
             || !SipParameters.TryParseHeaderParameters(text[i..], out var parameters))
         {
             return false;
         }
-        via = new ViaHeader(transport.ToString(), host, port)
+        via = new ViaHeader(KnownTransport(transport), host, port)
         {
-            Protocol = string.Concat(name, "/", version),
+            Protocol = name.SequenceEqual("SIP") && version.SequenceEqual("2.0") ? "SIP/2.0" : string.Concat(name, "/", version),
             Parameters = parameters,
         };
         return true;
     }
+
+    /// <summary>The common transport tokens as shared strings: every received request's Via is parsed several times.</summary>
+    private static string KnownTransport(ReadOnlySpan<char> token) => token switch
+    {
+        "UDP" => "UDP",
+        "TCP" => "TCP",
+        "TLS" => "TLS",
+        _ => token.ToString(),
+    };
 
     public ViaHeader Clone() => new(Transport, Host, Port) { Protocol = Protocol, Parameters = Parameters.Clone() };
 

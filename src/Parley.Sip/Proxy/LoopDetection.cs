@@ -35,6 +35,12 @@ public static class LoopDetection
     {
         ArgumentNullException.ThrowIfNull(received);
         ArgumentException.ThrowIfNullOrEmpty(ourHost);
+        if (!MentionsHost(received, ourHost))
+        {
+            // Nearly every request comes straight from a client: no Via can name us, so none needs parsing.
+            return LoopCheck.None;
+        }
+
         string? hash = null;
         var ours = false;
         foreach (var via in received.Vias)
@@ -53,6 +59,20 @@ public static class LoopDetection
         }
 
         return ours ? LoopCheck.Spiral : LoopCheck.None;
+    }
+
+    /// <summary>Whether any Via line contains the host text at all (a sent-by equal to it must).</summary>
+    private static bool MentionsHost(SipRequest received, string host)
+    {
+        foreach (var value in received.Headers.GetAll(SipHeaderNames.Via))
+        {
+            if (value.Contains(host, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>§16.3 item 3: a request that arrives with Max-Forwards 0 must not be forwarded (483 unless OPTIONS to us).</summary>

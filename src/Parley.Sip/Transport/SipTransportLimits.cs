@@ -19,8 +19,8 @@ public sealed class SipTransportLimits
     private int _udpReceiveBufferBytes = 4 * 1024 * 1024;
     private int _udpQueueCapacity = 8192;
     private int _udpWorkers = Math.Max(1, Environment.ProcessorCount);
-    private double _udpPerSourceRate = 1000;
-    private int _udpPerSourceBurst = 2000;
+    private double _udpPerSourceRate = 10_000;
+    private int _udpPerSourceBurst = 20_000;
     private int _udpMaxTrackedSources = 65_536;
 
     /// <summary>Open TCP and TLS connections, inbound and outbound together; more are refused at accept.</summary>
@@ -61,10 +61,15 @@ public sealed class SipTransportLimits
     /// <summary>Tasks that parse and dispatch UDP datagrams; stream connections have their own loops and never wait on these.</summary>
     public int UdpWorkers { get => _udpWorkers; set => _udpWorkers = Positive(value); }
 
-    /// <summary>Sustained datagrams per second accepted from one source address and port (token bucket).</summary>
+    /// <summary>
+    /// Sustained datagrams per second accepted from one source address and port (token bucket). One source can be a
+    /// federation peer or a busy proxy carrying thousands of users, and a registered UA answering every relayed request:
+    /// 1,000/s throttled such a peer's responses under load and turned into lost messages. 10,000/s is above what one
+    /// honest source sends yet still stops a single flooding socket long before the receive queue fills.
+    /// </summary>
     public double UdpPerSourceRate { get => _udpPerSourceRate; set => _udpPerSourceRate = value > 0 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Must be a positive number."); }
 
-    /// <summary>Datagrams one source may send in a burst above its rate.</summary>
+    /// <summary>Datagrams one source may send in a burst above its rate (two seconds' worth by default).</summary>
     public int UdpPerSourceBurst { get => _udpPerSourceBurst; set => _udpPerSourceBurst = Positive(value); }
 
     /// <summary>Sources whose rate is tracked; the table is reset when it fills so spoofed sources cannot grow it.</summary>

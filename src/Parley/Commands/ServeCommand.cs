@@ -7,9 +7,11 @@ namespace Parley.Cli.Commands;
 
 internal static class ServeCommand
 {
+    public const string Name = "serve";
+
     public static Command Create(CliContext context, CommonOptions common)
     {
-        var config = new Option<string?>("--config") { Description = "Bootstrap file (JSON) with fqdn, roles, dataDirectory, bindAddress, listeners, certificates, requireTls, initialDomain.", HelpName = "FILE" };
+        var config = new Option<string?>("--config") { Description = "Bootstrap file (JSON) with fqdn, roles, dataDirectory, bindAddress, listeners, certificates, requireTls, initialDomain, sip (digestAlgorithms).", HelpName = "FILE" };
         var domain = new Option<string?>("--domain") { Description = "Domain created on first start (default example.com).", HelpName = "D" };
         var bind = new Option<string?>("--bind") { Description = "Bind every listener on this IP address (default all addresses).", HelpName = "IP" };
         var fqdn = new Option<string?>("--fqdn") { Description = "This node's DNS name (default: the host name if fully qualified, else parley.<domain>).", HelpName = "F" };
@@ -17,7 +19,7 @@ internal static class ServeCommand
         var adminPort = new Option<int?>("--admin-port") { Description = "Admin API port (default 8443; 0 disables it).", HelpName = "N" };
         var sipPort = new Option<int?>("--sip-port") { Description = "SIP UDP and TCP port (default 5060; 0 disables it).", HelpName = "N" };
         var sipsPort = new Option<int?>("--sips-port") { Description = "SIP TLS port for clients, server-authenticated with the node certificate (default 5062; 0 disables it).", HelpName = "N" };
-        var command = new Command("serve", "Run a node (by default a single-node deployment with all roles) until SIGINT or SIGTERM.")
+        var command = new Command(Name, "Run a node (by default a single-node deployment with all roles) until SIGINT or SIGTERM.")
         {
             config, domain, bind, fqdn, xmppPort, adminPort, sipPort, sipsPort,
         };
@@ -46,7 +48,13 @@ internal static class ServeCommand
 
     private static void Stop(PosixSignalContext signal, CancellationTokenSource stop)
     {
-        // Graceful: the node closes its streams and stores queued events before the process exits.
+        // Graceful: the node closes its streams and stores queued events before the process exits. A second signal
+        // while it stops is not intercepted, so the process ends at once, as a second Ctrl+C is expected to do.
+        if (stop.IsCancellationRequested)
+        {
+            return;
+        }
+
         signal.Cancel = true;
         stop.Cancel();
     }

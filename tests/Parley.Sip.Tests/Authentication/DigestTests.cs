@@ -87,8 +87,15 @@ public sealed class DigestTests
         var response = DigestCalculator.Response(DigestAlgorithm.Md5Sess, session, "n", "00000002", "c", "auth", ha2);
         var credentials = new DigestCredentials
         {
-            Username = "alice", Realm = "example.com", Nonce = "n", Uri = "sip:bob@example.com", Response = response,
-            Algorithm = DigestAlgorithm.Md5Sess, Cnonce = "c", Qop = "auth", NonceCount = "00000002",
+            Username = "alice",
+            Realm = "example.com",
+            Nonce = "n",
+            Uri = "sip:bob@example.com",
+            Response = response,
+            Algorithm = DigestAlgorithm.Md5Sess,
+            Cnonce = "c",
+            Qop = "auth",
+            NonceCount = "00000002",
         };
         Assert.True(DigestCalculator.Verify(credentials, "INVITE", ha1));
     }
@@ -131,7 +138,12 @@ public sealed class DigestTests
     {
         var challenge = new DigestChallenge("example.com", "abc/def=")
         {
-            Opaque = "o", Algorithm = DigestAlgorithm.Sha256Sess, Qop = ["auth"], Stale = true, UserHash = true, Charset = "UTF-8",
+            Opaque = "o",
+            Algorithm = DigestAlgorithm.Sha256Sess,
+            Qop = ["auth"],
+            Stale = true,
+            UserHash = true,
+            Charset = "UTF-8",
         };
         Assert.True(DigestChallenge.TryParse(challenge.ToString(), out var parsed));
         Assert.Equal(("example.com", "abc/def=", "o", DigestAlgorithm.Sha256Sess, true, true, "UTF-8"),

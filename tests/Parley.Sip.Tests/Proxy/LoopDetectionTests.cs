@@ -74,6 +74,16 @@ public sealed class LoopDetectionTests
     }
 
     [Fact]
+    public void Our_host_in_another_letter_case_is_still_us()
+    {
+        var original = Received("sip:bob@example.com");
+        var returned = Received("sip:bob@example.com");
+        returned.Headers.AddFirst(SipHeaderNames.Via, $"SIP/2.0/UDP {Us.ToUpperInvariant()};branch={LoopDetection.ComputeBranch(original)}");
+
+        Assert.Equal(LoopCheck.Loop, LoopDetection.Check(returned, Us, 5060));
+    }
+
+    [Fact]
     public void A_request_returning_with_a_new_request_uri_is_a_spiral()
     {
         var original = Received("sip:bob@example.com");

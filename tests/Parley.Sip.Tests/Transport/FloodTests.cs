@@ -18,20 +18,27 @@ public sealed class FloodTests
         using var flooder = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         var datagram = Bytes.Of(TransportFixture.Request("UDP", 1));
         using var stop = new CancellationTokenSource();
-        var flood = Task.Run(async () =>
+        // The flooder is another program in real life: give it its own thread so it competes for CPU, not for the
+        // test's thread pool (a never-yielding pool thread would starve the test's own TCP client).
+        var flooding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        new Thread(() =>
         {
             while (!stop.IsCancellationRequested)
             {
-                await flooder.SendToAsync(datagram, SocketFlags.None, f.Udp);
+                flooder.SendTo(datagram, SocketFlags.None, f.Udp);
             }
-        });
+
+            flooding.SetResult();
+        })
+        { IsBackground = true }.Start();
+        var flood = flooding.Task;
 
         using var socket = await TransportFixture.ConnectAsync(f.Tcp);
         await using var stream = new NetworkStream(socket);
         var reader = PipeReader.Create(stream);
         var slowest = TimeSpan.Zero;
-        var flooding = Stopwatch.StartNew();
-        for (var i = 0; i < 20 || flooding.Elapsed < TimeSpan.FromSeconds(1); i++)
+        var elapsed = Stopwatch.StartNew();
+        for (var i = 0; i < 20 || elapsed.Elapsed < TimeSpan.FromSeconds(1); i++)
         {
             var watch = Stopwatch.StartNew();
             await socket.SendAsync(Bytes.Of(TransportFixture.Request("TCP", 100 + i)), SocketFlags.None);

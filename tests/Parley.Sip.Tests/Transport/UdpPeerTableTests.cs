@@ -25,6 +25,26 @@ public sealed class UdpPeerTableTests
     }
 
     [Fact]
+    public void By_default_a_busy_peer_sending_3000_datagrams_a_second_for_ten_seconds_is_never_throttled_but_a_flood_is()
+    {
+        // A registered UA answering 1,500 relayed MESSAGE/s, or a proxy carrying many users, is one UDP source.
+        var table = new UdpPeerTable(new SipTransportLimits(), _time, IPEndPoint.Parse("127.0.0.1:5060"));
+        var busy = table.Get(Address("192.0.2.1:5060"));
+        var flooder = table.Get(Address("192.0.2.2:5060"));
+        var dropped = 0;
+        var flooded = 0;
+        for (var tick = 0; tick < 10_000; tick++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(1));
+            dropped += Enumerable.Range(0, 3).Count(_ => !table.TryTake(busy));
+            flooded += Enumerable.Range(0, 30).Count(_ => !table.TryTake(flooder)); // 30,000/s
+        }
+
+        Assert.Equal(0, dropped);
+        Assert.InRange(flooded, 150_000, 190_000); // 300,000 sent, about 10,000/s plus the 20,000 burst admitted
+    }
+
+    [Fact]
     public void Each_source_has_its_own_bucket_and_endpoint()
     {
         var table = new UdpPeerTable(_limits, _time, IPEndPoint.Parse("127.0.0.1:5060"));

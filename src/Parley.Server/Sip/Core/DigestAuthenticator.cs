@@ -8,13 +8,15 @@ namespace Parley.Server.Sip.Core;
 
 /// <summary>
 /// SIP digest authentication of this server's users (RFC 3261 §22, RFC 7616): REGISTER is challenged 401 with
-/// WWW-Authenticate, other requests 407 with Proxy-Authenticate; realm = the user's domain; SHA-256 and MD5 offered
-/// (SHA-256 first), qop=auth; stateless nonces (<see cref="NonceService"/>), stale=true when only the nonce expired.
-/// The authenticated user must be the From user (403 otherwise). Failures become events with the source address.
+/// WWW-Authenticate, other requests 407 with Proxy-Authenticate; realm = the user's domain; one challenge per algorithm
+/// of <see cref="SipServerOptions.DigestAlgorithms"/> in that order (MD5 alone by default, for the clients deployed:
+/// see there), qop=auth; stateless nonces (<see cref="NonceService"/>), stale=true when only the nonce expired.
+/// Credentials in an algorithm not offered get a fresh challenge, so a deployment that dropped MD5 cannot be made to
+/// take it. The authenticated user must be the From user (403 otherwise). Failures become events with the source address.
 /// </summary>
-public sealed class DigestAuthenticator(IUserDirectory directory, NonceService nonces, SourceEventThrottle failures, IEventLog events)
+public sealed class DigestAuthenticator(IUserDirectory directory, NonceService nonces, SourceEventThrottle failures, IEventLog events, SipServerOptions options)
 {
-    private static readonly DigestAlgorithm[] Offered = [DigestAlgorithm.Sha256, DigestAlgorithm.Md5];
+    private readonly IReadOnlyList<DigestAlgorithm> _offered = [.. options.DigestAlgorithms];
 
     /// <summary>
     /// Authenticates <paramref name="claimed"/> (the From user; for REGISTER the To user). Returns the user when the
@@ -56,7 +58,8 @@ public sealed class DigestAuthenticator(IUserDirectory directory, NonceService n
         }
 
         var nonceState = nonces.Check(credentials.Nonce);
-        if (nonceState == NonceState.Invalid || credentials.UserHash || credentials.Algorithm is not (DigestAlgorithm.Md5 or DigestAlgorithm.Sha256 or DigestAlgorithm.Md5Sess or DigestAlgorithm.Sha256Sess))
+        var plain = credentials.Algorithm is DigestAlgorithm.Md5 or DigestAlgorithm.Md5Sess ? DigestAlgorithm.Md5 : DigestAlgorithm.Sha256;
+        if (nonceState == NonceState.Invalid || credentials.UserHash || !_offered.Contains(plain))
         {
             // Not our nonce (another server's, or forged) or a form we never offered: a fresh challenge, no failure.
             await ChallengeAsync(transaction, realm, stale: false, cancellationToken).ConfigureAwait(false);
@@ -86,7 +89,6 @@ public sealed class DigestAuthenticator(IUserDirectory directory, NonceService n
         }
 
         var stored = await directory.GetSipDigestCredentialsAsync(user, cancellationToken).ConfigureAwait(false);
-        var plain = credentials.Algorithm is DigestAlgorithm.Md5 or DigestAlgorithm.Md5Sess ? DigestAlgorithm.Md5 : DigestAlgorithm.Sha256;
         var ha1 = stored.FirstOrDefault(c => c.DigestAlgorithm == plain && string.Equals(c.Realm, user.Domain, StringComparison.Ordinal));
         if (ha1 is null)
         {
@@ -132,7 +134,7 @@ public sealed class DigestAuthenticator(IUserDirectory directory, NonceService n
         var nonce = nonces.Create();
         return transaction.RespondAsync(isRegister ? 401 : 407, null, response =>
         {
-            foreach (var algorithm in Offered)
+            foreach (var algorithm in _offered)
             {
                 var challenge = new DigestChallenge(realm, nonce) { Algorithm = algorithm, Qop = ["auth"], Stale = stale };
                 response.Headers.Add(isRegister ? SipHeaderNames.WwwAuthenticate : SipHeaderNames.ProxyAuthenticate, challenge.ToString());

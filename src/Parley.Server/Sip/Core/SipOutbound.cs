@@ -56,11 +56,30 @@ public sealed class SipOutbound(SipStack stack, SipServerOptions options, IEvent
     }
 
     /// <summary>
-    /// The destination of a registered contact: back over the flow the registration came on (its connection while
-    /// open, else the received/rport address). Null when that transport is not running on this node any more.
+    /// Where a request to a registered contact goes (RFC 3261 §16.6 step 6: to the Contact URI). Over TCP/TLS the
+    /// connection the REGISTER came on is reused while it is open, because a client behind NAT can be reached on nothing
+    /// else (RFC 5626 §5.3); otherwise the Contact is resolved and connected to. Over UDP the Contact's address is used;
+    /// the REGISTER's source only when the Contact is unusable (not a SIP URI, does not resolve, or names a transport
+    /// this node does not run). Null when there is no way to reach it.
     /// </summary>
-    public SipDestination? FromBinding(Binding binding)
-        => stack.Transport.EndPoint(binding.Flow.Transport) is null ? null : new SipDestination(binding.Flow.Transport, binding.Flow.Remote);
+    public async ValueTask<SipDestination?> ResolveBindingAsync(Binding binding, CancellationToken cancellationToken)
+    {
+        var flow = binding.Flow;
+        if (flow.Transport != SipTransportKind.Udp && flow.Connection is { IsOpen: true } connection && Runs(flow.Transport))
+        {
+            return new SipDestination(flow.Transport, connection.Remote);
+        }
+
+        if (binding.Contact.Scheme is "sip" or "sips" && await ResolveAsync(binding.Contact, cancellationToken).ConfigureAwait(false) is { } contact
+            && Runs(contact.Transport))
+        {
+            return contact;
+        }
+
+        // A UDP client's source address is where its REGISTER came from and it listens there in practice (symmetric
+        // signalling, RFC 3581); a closed stream connection's source port is an ephemeral one nobody listens on.
+        return flow.Transport == SipTransportKind.Udp && Runs(SipTransportKind.Udp) ? new SipDestination(SipTransportKind.Udp, flow.Remote) : null;
+    }
 
     /// <summary>
     /// Where to send a request for <paramref name="target"/> (RFC 3263 without NAPTR/SRV): transport from sips or the
@@ -131,6 +150,8 @@ public sealed class SipOutbound(SipStack stack, SipServerOptions options, IEvent
 
         return new NameAddress(uri);
     }
+
+    private bool Runs(SipTransportKind transport) => stack.Transport.EndPoint(transport) is not null;
 
     private static string Describe(SipDestination destination)
         => string.Create(CultureInfo.InvariantCulture, $"{destination.Transport.ViaToken()} {destination.EndPoint}{(destination.Host is { } host ? $" ({host})" : string.Empty)}");

@@ -2,9 +2,11 @@ using System.Collections.Frozen;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Parley.Server.Diagnostics;
+using Parley.Server.Directory;
 using Parley.Server.Management;
 using Parley.Server.Sip.Messaging;
 using Parley.Server.Xmpp.C2s;
+using Parley.Sip.Dialogs;
 using Parley.Sip.Messages;
 using Parley.Sip.Parsing;
 using Parley.Sip.Proxy;
@@ -19,6 +21,13 @@ namespace Parley.Server.Sip.Core;
 /// method 405 with Allow), answers OPTIONS itself, authenticates requests from this server's users (digest), and
 /// hands the request to the <see cref="ISipRequestHandler"/> of its method. Handlers run off the transport's read
 /// loop, so they may wait on other parties; a handler that throws is answered 500.
+/// <para>
+/// A request inside a dialog Parley holds (To tag; any method but REGISTER and PUBLISH, which never belong to one) is
+/// not challenged, as Kamailio's default configuration does not challenge in-dialog requests: it is attributed to the
+/// user who authenticated when the dialog was created (<see cref="IDialogOwnership"/>), provided its From is still
+/// that user (403 otherwise) and the account is still enabled (403). A To tag matching no dialog is answered 481
+/// without a challenge, so a forged or stale tag learns nothing and costs no digest work.
+/// </para>
 /// </summary>
 public sealed class SipRequestDispatcher : ITransactionUser, IDisposable
 {
@@ -27,6 +36,8 @@ public sealed class SipRequestDispatcher : ITransactionUser, IDisposable
     private readonly IDeploymentSettings _settings;
     private readonly SipStack _stack;
     private readonly ImSessions _imSessions;
+    private readonly IDialogOwnership[] _dialogs;
+    private readonly IUserDirectory _directory;
     private readonly IEventLog _events;
     private readonly SessionTerminations _background;
     private readonly ILogger<SipRequestDispatcher> _logger;
@@ -34,7 +45,8 @@ public sealed class SipRequestDispatcher : ITransactionUser, IDisposable
     private readonly string _allow;
 
     public SipRequestDispatcher(IEnumerable<ISipRequestHandler> handlers, DigestAuthenticator authenticator, IDeploymentSettings settings, SipStack stack,
-        ImSessions imSessions, SipServerOptions options, IEventLog events, SessionTerminations background, ILogger<SipRequestDispatcher> logger)
+        ImSessions imSessions, IEnumerable<IDialogOwnership> dialogs, IUserDirectory directory, SipServerOptions options, IEventLog events,
+        SessionTerminations background, ILogger<SipRequestDispatcher> logger)
     {
         var byMethod = new Dictionary<string, ISipRequestHandler>(StringComparer.Ordinal);
         foreach (var handler in handlers)
@@ -53,6 +65,8 @@ public sealed class SipRequestDispatcher : ITransactionUser, IDisposable
         _settings = settings;
         _stack = stack;
         _imSessions = imSessions;
+        _dialogs = [.. dialogs];
+        _directory = directory;
         _events = events;
         _background = background;
         _logger = logger;
@@ -155,6 +169,17 @@ public sealed class SipRequestDispatcher : ITransactionUser, IDisposable
             return;
         }
 
+        if (request.To.Tag is not null && request.Method is not (SipMethods.Register or SipMethods.Publish))
+        {
+            if (await AttributeToDialogOwnerAsync(transaction, cancellationToken).ConfigureAwait(false) is not { } owned)
+            {
+                return; // No such dialog (481) or not its owner (403): answered.
+            }
+
+            await handler.HandleAsync(owned, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         if (SipAddressMapping.TryToJid(request.From.Uri, out var from) && _settings.Current.HostsDomain(from.Domain))
         {
             if (await _authenticator.AuthenticateAsync(transaction, from, cancellationToken).ConfigureAwait(false) is not { } user)
@@ -166,6 +191,47 @@ public sealed class SipRequestDispatcher : ITransactionUser, IDisposable
         }
 
         await handler.HandleAsync(transaction, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The in-dialog request as sent by the dialog's owner, or null once answered: 481 when no holder knows the dialog,
+    /// 403 when its From is not the owner (the IdentityMismatch event, as for a digest user who is not the From user)
+    /// or the owner's account is disabled or gone since.
+    /// </summary>
+    private async ValueTask<SipServerRequest?> AttributeToDialogOwnerAsync(SipServerRequest transaction, CancellationToken cancellationToken)
+    {
+        var request = transaction.Request;
+        var dialog = DialogId.ForIncoming(request);
+        Jid? owner = null;
+        foreach (var holder in _dialogs)
+        {
+            if ((owner = holder.OwnerOf(dialog)) is not null)
+            {
+                break;
+            }
+        }
+
+        if (owner is null)
+        {
+            await RespondAsync(transaction, SipStatusCodes.CallOrTransactionDoesNotExist, null, null, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        if (!SipAddressMapping.TryToJid(request.From.Uri, out var from) || from.Bare != owner.Bare)
+        {
+            _events.Raise(ParleyEvents.Sip.IdentityMismatch, owner, request.From.Uri, transaction.Source);
+            await RespondAsync(transaction, SipStatusCodes.Forbidden, "From does not match the party of this dialog", null, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        // The dialog outlives the digest that opened it: a disabled account must not keep talking through it.
+        if (await _directory.FindUserAsync(owner.Bare, cancellationToken).ConfigureAwait(false) is not { Enabled: true })
+        {
+            await RespondAsync(transaction, SipStatusCodes.Forbidden, "Account disabled", null, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        return transaction.WithUser(owner.Bare);
     }
 
     /// <summary>A hosted domain, or this node itself (an address or the advertised name: requests inside a dialog target our Contact).</summary>

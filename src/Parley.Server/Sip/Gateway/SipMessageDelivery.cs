@@ -15,7 +15,7 @@ namespace Parley.Server.Sip.Gateway;
 
 /// <summary>
 /// Turns an XMPP message for a SIP user into SIP (RFC 7572): in-dialog MESSAGE/INFO when an IM session with the
-/// sender is open, else a page-mode MESSAGE to every registered contact at once. When no contact accepts a message
+/// sender is open, else a page-mode MESSAGE to every registered contact at once (delivered once the first accepts). When no contact accepts a message
 /// with text (timeout, 480, transport error), it goes to offline storage and comes back at the next registration:
 /// nothing is lost. Typing notifications are never stored.
 /// </summary>
@@ -44,10 +44,7 @@ public sealed class SipMessageDelivery(
                 return;
             }
 
-            var bindings = locations.GetBindings(user);
-            var attempts = bindings.Select(binding => SendToBindingAsync(binding, from.Bare, content, cancellationToken)).ToArray();
-            var accepted = (await Task.WhenAll(attempts).ConfigureAwait(false)).Any(ok => ok);
-            if (!accepted)
+            if (!await AnyContactAcceptsAsync(locations.GetBindings(user), from.Bare, content, cancellationToken).ConfigureAwait(false))
             {
                 await StoreIfMissedAsync(user, message, cancellationToken).ConfigureAwait(false);
             }
@@ -71,9 +68,47 @@ public sealed class SipMessageDelivery(
         }
     }
 
+    /// <summary>
+    /// Sends to every contact at once and returns as soon as one accepts (true), or when all refused or timed out
+    /// (false). A registered device that is off answers nothing for 32 s (timer F): waiting for it would hold this
+    /// message, and the user's queue behind it, although the phone in use took it at once. The other attempts run on
+    /// to their own final responses.
+    /// </summary>
+    private async Task<bool> AnyContactAcceptsAsync(IReadOnlyList<Binding> bindings, Jid from, InstantMessageContent content, CancellationToken cancellationToken)
+    {
+        if (bindings.Count == 1)
+        {
+            return await SendToBindingAsync(bindings[0], from, content, cancellationToken).ConfigureAwait(false);
+        }
+
+        var pending = new List<Task<bool>>(bindings.Count);
+        foreach (var binding in bindings)
+        {
+            pending.Add(SendToBindingAsync(binding, from, content, cancellationToken));
+        }
+
+        while (pending.Count > 0)
+        {
+            var done = await Task.WhenAny(pending).ConfigureAwait(false);
+            pending.Remove(done);
+            if (await done.ConfigureAwait(false))
+            {
+                foreach (var other in pending)
+                {
+                    // Nobody awaits these any more: observe a failure (cancellation at shutdown) so it is not unobserved.
+                    _ = other.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                }
+
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private async Task<bool> SendToBindingAsync(Binding binding, Jid from, InstantMessageContent content, CancellationToken cancellationToken)
     {
-        if (outbound.FromBinding(binding) is not { } destination)
+        if (await outbound.ResolveBindingAsync(binding, cancellationToken).ConfigureAwait(false) is not { } destination)
         {
             return false;
         }

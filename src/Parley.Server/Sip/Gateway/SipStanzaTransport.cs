@@ -10,14 +10,22 @@ using Parley.Xmpp.Xml;
 namespace Parley.Server.Sip.Gateway;
 
 /// <summary>
-/// The "connection" of a SIP user session: messages become SIP requests (in order, one at a time, off the sender's
-/// thread); presence is ignored (SIP watchers are served presentity-side by the SIP presence server); IQ requests are
-/// answered service-unavailable, since a SIP client has no XMPP IQ handler.
+/// The "connection" of a SIP user session: messages become SIP requests, started in arrival order off the sender's
+/// thread with up to <see cref="MaxInFlight"/> awaiting their final responses; presence is ignored (SIP watchers are
+/// served presentity-side by the SIP presence server); IQ requests are answered service-unavailable, since a SIP client
+/// has no XMPP IQ handler.
 /// </summary>
 internal sealed class SipStanzaTransport : IStanzaTransport
 {
     /// <summary>Messages waiting for SIP delivery; beyond this they go straight to offline storage (a device that never answers).</summary>
     private const int MaxQueuedMessages = 1000;
+
+    /// <summary>
+    /// MESSAGE transactions outstanding at once. One at a time caps a user at one message per round trip (a busy sender
+    /// or a slow contact fills the queue and everything after goes offline); a bounded window keeps the send order
+    /// (only a retransmitted MESSAGE can be overtaken, as through any stateful proxy) and bounds the work per user.
+    /// </summary>
+    private const int MaxInFlight = 256;
 
     private readonly Jid _user;
     private readonly SipMessageDelivery _delivery;
@@ -70,9 +78,29 @@ internal sealed class SipStanzaTransport : IStanzaTransport
     private async Task PumpAsync()
     {
         await Task.Yield();
+        using var window = new SemaphoreSlim(MaxInFlight, MaxInFlight);
         await foreach (var message in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
         {
+            await window.WaitAsync().ConfigureAwait(false);
+            _ = DeliverAsync(message, window);
+        }
+
+        // The session ended: the pump (tracked for shutdown) finishes only when every delivery it started has.
+        for (var i = 0; i < MaxInFlight; i++)
+        {
+            await window.WaitAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task DeliverAsync(Element message, SemaphoreSlim window)
+    {
+        try
+        {
             await _delivery.DeliverAsync(_user, message, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            window.Release();
         }
     }
 }

@@ -19,9 +19,12 @@ namespace Parley.Server.Sip.Messaging;
 /// sends the peer's messages back in the dialog, and ends it on BYE or after
 /// <see cref="SipServerOptions.ImSessionIdleTimeout"/> without traffic (then with BYE).
 /// </summary>
-public sealed class ImSessions : ISipRequestHandler, IAsyncDisposable
+public sealed class ImSessions : ISipRequestHandler, IDialogOwnership, IAsyncDisposable
 {
     private const string SdpContentType = "application/sdp";
+
+    /// <summary>How long stopping waits for the BYEs of open sessions: a live client answers within a round trip.</summary>
+    private static readonly TimeSpan ShutdownByeWait = TimeSpan.FromSeconds(1);
 
     private readonly SipOutbound _outbound;
     private readonly SipMessageIngress _ingress;
@@ -59,6 +62,9 @@ public sealed class ImSessions : ISipRequestHandler, IAsyncDisposable
 
     /// <summary>An in-dialog MESSAGE (or INFO): its content goes to the peer; 481 when the dialog is unknown.</summary>
     public ValueTask HandleInDialogAsync(SipServerRequest request, CancellationToken cancellationToken) => InDialogContentAsync(request, cancellationToken);
+
+    /// <summary>The SIP user who opened the session (authenticated by its INVITE); null for no open session.</summary>
+    public Jid? OwnerOf(DialogId dialog) => _byDialog.TryGetValue(dialog, out var session) && !session.IsEnded ? session.User : null;
 
     /// <summary>The ACK for our 2xx: the session is confirmed (nothing else to do but note the activity).</summary>
     public void OnAck(SipRequest ack)
@@ -101,12 +107,19 @@ public sealed class ImSessions : ISipRequestHandler, IAsyncDisposable
         return false;
     }
 
+    /// <summary>Ends every session with BYE, waiting at most <see cref="ShutdownByeWait"/> for the answers.</summary>
     public async ValueTask DisposeAsync()
     {
         await _idleSweep.DisposeAsync().ConfigureAwait(false);
-        foreach (var session in _byDialog.Values)
+        // In parallel and bounded: one BYE to a client that has gone waits out Timer F (64·T1, 32 s), and waiting for
+        // each in turn would hold the node's stop for that long per session. An unanswered BYE ends nothing more here.
+        var byes = _byDialog.Values.Select(session => EndWithByeAsync(session, "server stopping", CancellationToken.None)).ToArray();
+        try
         {
-            await EndWithByeAsync(session, "server stopping", CancellationToken.None).ConfigureAwait(false);
+            await Task.WhenAll(byes).WaitAsync(ShutdownByeWait, _time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
         }
     }
 

@@ -53,14 +53,14 @@ public sealed class SipNotifier(
             var now = time.GetUtcNow();
             if (subscription.Expires <= now)
             {
-                await EndLockedAsync(subscription, SubscriptionEndReason.Timeout, withState: false, cancellationToken).ConfigureAwait(false);
+                await EndLockedAsync(subscription, SubscriptionEndReason.Timeout, withState: false, knownView: null, cancellationToken).ConfigureAwait(false);
                 return;
             }
 
             var view = await authorization.ViewAsync(subscription.Watcher, subscription.Presentity, cancellationToken).ConfigureAwait(false);
             if (view == WatcherView.Revoked)
             {
-                await EndLockedAsync(subscription, SubscriptionEndReason.Rejected, withState: false, cancellationToken).ConfigureAwait(false);
+                await EndLockedAsync(subscription, SubscriptionEndReason.Rejected, withState: false, knownView: null, cancellationToken).ConfigureAwait(false);
                 return;
             }
 
@@ -88,12 +88,13 @@ public sealed class SipNotifier(
     /// Ends the subscription: removes it and sends "terminated" with the reason; with <paramref name="withState"/> the
     /// NOTIFY carries the current view (an unsubscribe or a fetch, RFC 6665 §4.4.3, gets the state it asked for).
     /// </summary>
-    public async Task EndAsync(SipSubscription subscription, SubscriptionEndReason reason, bool withState, CancellationToken cancellationToken)
+    /// <param name="knownView">The watcher's view when the caller has just read it (a fetch), so it is not read twice.</param>
+    public async Task EndAsync(SipSubscription subscription, SubscriptionEndReason reason, bool withState, WatcherView? knownView, CancellationToken cancellationToken)
     {
         await subscription.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await EndLockedAsync(subscription, reason, withState, cancellationToken).ConfigureAwait(false);
+            await EndLockedAsync(subscription, reason, withState, knownView, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -101,7 +102,7 @@ public sealed class SipNotifier(
         }
     }
 
-    private async Task EndLockedAsync(SipSubscription subscription, SubscriptionEndReason reason, bool withState, CancellationToken cancellationToken)
+    private async Task EndLockedAsync(SipSubscription subscription, SubscriptionEndReason reason, bool withState, WatcherView? knownView, CancellationToken cancellationToken)
     {
         if (subscription.Ended)
         {
@@ -112,7 +113,7 @@ public sealed class SipNotifier(
         byte[]? body = null;
         if (withState)
         {
-            var view = await authorization.ViewAsync(subscription.Watcher, subscription.Presentity, cancellationToken).ConfigureAwait(false);
+            var view = knownView ?? await authorization.ViewAsync(subscription.Watcher, subscription.Presentity, cancellationToken).ConfigureAwait(false);
             body = view is WatcherView.Pending or WatcherView.Revoked ? null : documents.Compose(subscription.Presentity, view);
         }
 

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Parley.Server.Diagnostics;
 using Parley.Server.Presence.Subscriptions;
+using Parley.Server.Roster;
 using Parley.Server.Sip.Core;
 using Parley.Server.Sip.Presence.Pidf;
 using Parley.Server.Sip.Presence.Subscriptions;
@@ -29,6 +30,8 @@ public sealed class SipPresenceServer(
     SipSubscriptionRegistry subscriptions,
     SipPresenceService service,
     SubscriptionService engine,
+    SipWatcherAuthorization authorization,
+    RosterEditor rosters,
     ISipSubscriptionStore store,
     SipOutbound outbound,
     SipPresenceOptions options,
@@ -91,7 +94,10 @@ public sealed class SipPresenceServer(
             return;
         }
 
-        if (watcher != presentity
+        // A pair the engine already approved on both sides needs nothing from it: a subscribe would change no roster
+        // (RFC 6121 §3.1.3, the server answers for the user) and only cost lookups, writes and stanzas on every SUBSCRIBE.
+        var view = await ApprovedViewAsync(watcher, presentity, cancellationToken).ConfigureAwait(false);
+        if (view is null && watcher != presentity
             && await engine.HandleOutboundAsync(watcher, Stanza.Presence(watcher, presentity, "subscribe"), "subscribe", presentity, cancellationToken).ConfigureAwait(false) is { } error)
         {
             // The watcher's own limit (contact list full): the engine raised the event and says why.
@@ -103,9 +109,10 @@ public sealed class SipPresenceServer(
         if (granted == TimeSpan.Zero)
         {
             // A fetch (RFC 6665 §4.4.3): authorised like any subscription, then the state once in a terminating
-            // NOTIFY; no dialog is kept.
+            // NOTIFY; no dialog is kept and nothing is stored. The view is read after the engine's decision (the first
+            // fetch of a watcher is its request, approved or not by then), or reused when it needed no decision.
             await RespondAsync(request, 0, cancellationToken).ConfigureAwait(false);
-            service.End(subscription, SubscriptionEndReason.Timeout, withState: true);
+            service.Fetch(subscription, view);
             return;
         }
 
@@ -191,6 +198,28 @@ public sealed class SipPresenceServer(
         {
             service.Notify(subscription, force: true);
         }
+    }
+
+    /// <summary>
+    /// <see cref="WatcherView.Allowed"/> when the watcher is the presentity, or the presentity lets the watcher see
+    /// them and the watcher's roster already says so (subscription "to" or "both"); null when the engine must decide.
+    /// </summary>
+    private async ValueTask<WatcherView?> ApprovedViewAsync(Jid watcher, Jid presentity, CancellationToken cancellationToken)
+    {
+        var view = await authorization.ViewAsync(watcher, presentity, cancellationToken).ConfigureAwait(false);
+        if (view != WatcherView.Allowed)
+        {
+            return null;
+        }
+
+        if (watcher.Bare == presentity.Bare)
+        {
+            return view;
+        }
+
+        // Both halves are checked: after a half-finished change only the engine's subscribe brings them back in line.
+        var own = await rosters.GetOrEmptyAsync(watcher.Bare, presentity.Bare, cancellationToken).ConfigureAwait(false);
+        return own.IsWatched ? view : null;
     }
 
     private ValueTask RespondAsync(SipServerRequest request, long expires, CancellationToken cancellationToken)

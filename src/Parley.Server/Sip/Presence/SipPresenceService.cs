@@ -1,8 +1,11 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Parley.Server.Diagnostics;
+using Parley.Server.Directory;
+using Parley.Server.Management;
 using Parley.Server.Sip.Presence.Publications;
 using Parley.Server.Sip.Presence.Subscriptions;
+using Parley.Xmpp.Addressing;
 
 namespace Parley.Server.Sip.Presence;
 
@@ -19,6 +22,8 @@ public sealed class SipPresenceService(
     SipNotifier notifier,
     SipPublications publications,
     ISipSubscriptionStore store,
+    IDeploymentSettings settings,
+    IUserDirectory directory,
     SipPresenceOptions options,
     IEventLog events,
     TimeProvider time,
@@ -28,6 +33,9 @@ public sealed class SipPresenceService(
     private readonly ConcurrentDictionary<Task, byte> _notifying = new();
     private Task _loops = Task.CompletedTask;
     private int _state;
+
+    /// <summary>Directory changes not yet checked against the watchers; one check runs while this is above zero.</summary>
+    private int _revocationChecks;
 
     /// <summary>Call once the SIP transport runs (NOTIFYs go out from here on).</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -51,6 +59,7 @@ public sealed class SipPresenceService(
         }
 
         _loops = Task.WhenAll(NotifyLoopAsync(_stopping.Token), ExpiryLoopAsync(_stopping.Token));
+        settings.Changed += OnDeploymentChanged;
         foreach (var subscription in restored.Subscriptions)
         {
             Notify(subscription, force: true);
@@ -60,9 +69,16 @@ public sealed class SipPresenceService(
     /// <summary>Starts a NOTIFY in the background (a slow watcher never holds up others); shutdown waits for it.</summary>
     public void Notify(SipSubscription subscription, bool force) => Track(notifier.NotifyAsync(subscription, force, _stopping.Token));
 
+    /// <summary>
+    /// Answers a fetch in the background: one terminating NOTIFY with the state. <paramref name="view"/> is what the
+    /// SUBSCRIBE handler just read, if it read it after any decision the engine made; null reads it again.
+    /// </summary>
+    public void Fetch(SipSubscription subscription, WatcherView? view)
+        => Track(notifier.EndAsync(subscription, SubscriptionEndReason.Timeout, withState: true, view, _stopping.Token));
+
     /// <summary>Ends a subscription in the background with its final NOTIFY.</summary>
     public void End(SipSubscription subscription, SubscriptionEndReason reason, bool withState)
-        => Track(notifier.EndAsync(subscription, reason, withState, _stopping.Token));
+        => Track(notifier.EndAsync(subscription, reason, withState, knownView: null, _stopping.Token));
 
     public async ValueTask DisposeAsync()
     {
@@ -71,6 +87,7 @@ public sealed class SipPresenceService(
             return;
         }
 
+        settings.Changed -= OnDeploymentChanged;
         await _stopping.CancelAsync().ConfigureAwait(false);
         try
         {
@@ -121,12 +138,59 @@ public sealed class SipPresenceService(
 
         foreach (var (owner, watcher) in pairs)
         {
-            due.UnionWith(subscriptions.ForPresentity(owner).Where(s => s.Watcher == watcher));
+            // A blocked or unblocked domain (a XEP-0191 item without a local part) concerns every watcher of that domain.
+            due.UnionWith(subscriptions.ForPresentity(owner).Where(s => s.Watcher == watcher || (watcher.Local is null && s.Watcher.Domain == watcher.Domain)));
         }
 
         foreach (var subscription in due)
         {
             Notify(subscription, force: false);
+        }
+    }
+
+    /// <summary>
+    /// Every directory change is a new revision: watchers whose account was disabled or removed (or whose domain went)
+    /// lose their subscriptions now ("rejected"), rather than at the presentity's next change. This is what makes the
+    /// directory's lookup cache safe for the per-NOTIFY check in <see cref="SipWatcherAuthorization"/>.
+    /// </summary>
+    private void OnDeploymentChanged(DeploymentSnapshot snapshot)
+    {
+        if (Interlocked.Increment(ref _revocationChecks) == 1)
+        {
+            Track(RevokeWatchersAsync(_stopping.Token));
+        }
+    }
+
+    private async Task RevokeWatchersAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            do
+            {
+                // Changes arriving during this pass make it run once more (the count is above one when it ends).
+                Volatile.Write(ref _revocationChecks, 1);
+                var enabled = new Dictionary<Jid, bool>();
+                foreach (var subscription in subscriptions.All())
+                {
+                    if (!enabled.TryGetValue(subscription.Watcher, out var allowed))
+                    {
+                        allowed = await directory.FindUserAsync(subscription.Watcher, cancellationToken).ConfigureAwait(false) is { Enabled: true };
+                        enabled[subscription.Watcher] = allowed;
+                    }
+
+                    if (!allowed)
+                    {
+                        End(subscription, SubscriptionEndReason.Rejected, withState: false);
+                    }
+                }
+            }
+            while (Interlocked.Decrement(ref _revocationChecks) > 0);
+        }
+        catch
+        {
+            // The next change checks again (Track logs the failure); a stuck count would stop all later checks.
+            Volatile.Write(ref _revocationChecks, 0);
+            throw;
         }
     }
 

@@ -6,10 +6,11 @@ using Parley.Xmpp.Addressing;
 namespace Parley.Server.Sip.Registrar;
 
 /// <summary>
-/// The network path a registration came over (RFC 5626 "flow"): requests to the contact go back the same way, so a
-/// client behind NAT is reached on its open TCP connection or, over UDP, at its received/rport address.
-/// <see cref="Connection"/> is the live stream connection; it is not persisted, and after a restart the remote
-/// endpoint is used.
+/// The network path a registration came over (RFC 5626 "flow"). Requests to the contact reuse its open TCP/TLS
+/// connection, since a client behind NAT can be reached on nothing else; otherwise they go to the Contact URI (RFC 3261
+/// §16.6), and over UDP to this source address only when the Contact is unusable (see
+/// <see cref="Core.SipOutbound.ResolveBindingAsync"/>). <see cref="Connection"/> is the live stream connection; it is
+/// not persisted.
 /// </summary>
 public sealed record SipFlow(SipTransportKind Transport, IPEndPoint Remote, IPEndPoint Local, ISipConnection? Connection = null)
 {

@@ -9,13 +9,13 @@ using Parley.Sip.Messages;
 
 namespace Parley.Server.Tests.Sip.Core;
 
-/// <summary>SIP digest authentication (RFC 3261 §22, RFC 7616) of this server's users.</summary>
+/// <summary>SIP digest authentication (RFC 3261 §22, RFC 7616) of this server's users, with the default MD5-only offer.</summary>
 public sealed class DigestAuthenticationTests(SipNodeFixture fixture) : IClassFixture<SipNodeFixture>
 {
     private ParleyTestNode Node => fixture.Node;
 
     [Fact]
-    public async Task Register_without_credentials_is_challenged_401_with_sha256_first_then_md5_qop_auth_and_realm_the_domain()
+    public async Task Register_without_credentials_is_challenged_401_with_md5_only_by_default_qop_auth_and_realm_the_domain()
     {
         var alice = await Node.CreateUserAsync("alice");
         await using var client = await SipTestClient.ConnectAsync(Node, alice);
@@ -24,22 +24,20 @@ public sealed class DigestAuthenticationTests(SipNodeFixture fixture) : IClassFi
 
         Assert.Equal(401, response.StatusCode);
         var challenges = response.Headers.GetAll(SipHeaderNames.WwwAuthenticate).Select(DigestChallengeOf).ToArray();
-        Assert.Equal([DigestAlgorithm.Sha256, DigestAlgorithm.Md5], challenges.Select(c => c.Algorithm));
+        Assert.Equal([DigestAlgorithm.Md5], challenges.Select(c => c.Algorithm));
         Assert.All(challenges, c => Assert.Equal(ParleyTestNode.Domain, c.Realm));
         Assert.All(challenges, c => Assert.Equal(["auth"], c.Qop));
         Assert.All(challenges, c => Assert.False(c.Stale));
     }
 
     [Theory]
-    [InlineData(DigestAlgorithm.Sha256, "UDP")]
-    [InlineData(DigestAlgorithm.Md5, "UDP")]
-    [InlineData(DigestAlgorithm.Sha256, "TCP")]
-    [InlineData(DigestAlgorithm.Sha256, "TLS")]
-    public async Task Register_with_the_right_password_succeeds(DigestAlgorithm algorithm, string transport)
+    [InlineData("UDP")]
+    [InlineData("TCP")]
+    [InlineData("TLS")]
+    public async Task Register_with_the_right_password_succeeds(string transport)
     {
         var alice = await Node.CreateUserAsync("alice");
         await using var client = await SipTestClient.ConnectAsync(Node, alice, transport);
-        client.Algorithm = algorithm;
 
         var response = await client.RegisterAsync(60);
 
@@ -60,7 +58,22 @@ public sealed class DigestAuthenticationTests(SipNodeFixture fixture) : IClassFi
         var response = await client.SendAsync(message);
 
         Assert.Equal(407, response.StatusCode);
-        Assert.Equal(2, response.Headers.Count(SipHeaderNames.ProxyAuthenticate));
+        Assert.Equal([DigestAlgorithm.Md5], response.Headers.GetAll(SipHeaderNames.ProxyAuthenticate).Select(v => DigestChallengeOf(v).Algorithm));
+    }
+
+    [Fact]
+    public async Task Sha256_credentials_are_challenged_again_when_only_md5_is_offered()
+    {
+        var alice = await Node.CreateUserAsync("alice");
+        await using var client = await SipTestClient.ConnectAsync(Node, alice);
+        var register = client.CreateRequest(SipMethods.Register, new SipUri("sip", null, ParleyTestNode.Domain), client.Aor);
+        var challenge = await client.SendAsync(register.Clone());
+
+        // Right password, our nonce, but SHA-256, which this deployment does not offer.
+        var response = await client.SendAsync(WithCredentials(client, register, challenge, DigestAlgorithm.Sha256));
+
+        Assert.Equal(401, response.StatusCode);
+        Assert.Equal(200, (await client.SendAsync(WithCredentials(client, register, response, DigestAlgorithm.Md5))).StatusCode);
     }
 
     [Fact]
@@ -176,6 +189,119 @@ public sealed class DigestAuthenticationTests(SipNodeFixture fixture) : IClassFi
         Assert.Equal(200, (await client.RegisterAsync(60)).StatusCode);
     }
 
-    private static DigestChallenge DigestChallengeOf(string value)
+    internal static DigestChallenge DigestChallengeOf(string value)
         => DigestChallenge.TryParse(value, out var challenge) ? challenge : throw new Xunit.Sdk.XunitException($"Not a digest challenge: {value}");
+
+    /// <summary>
+    /// <paramref name="request"/> (new branch and CSeq) with credentials computed in <paramref name="algorithm"/> over the
+    /// nonce of the first challenge, whatever algorithm that challenge named: what a client insisting on one algorithm sends.
+    /// </summary>
+    internal static SipRequest WithCredentials(SipTestClient client, SipRequest request, SipResponse challengeResponse, DigestAlgorithm algorithm)
+    {
+        var header = challengeResponse.StatusCode == 407 ? SipHeaderNames.ProxyAuthenticate : SipHeaderNames.WwwAuthenticate;
+        var challenge = DigestChallengeOf(challengeResponse.Headers[header]!);
+        var retry = request.Clone();
+        retry.Headers.Set(SipHeaderNames.Via, client.CreateRequest(request.Method, request.RequestUri).Headers[SipHeaderNames.Via]!);
+        retry.CSeq = new CSeqHeader(request.CSeq.Number + 100, request.Method);
+        var uri = retry.RequestUri.ToString();
+        var ha1 = DigestCalculator.HA1(algorithm, client.Account.Local, challenge.Realm, client.Password);
+        var ha2 = DigestCalculator.HA2(algorithm, retry.Method, uri, "auth");
+        var credentials = new DigestCredentials
+        {
+            Username = client.Account.Local,
+            Realm = challenge.Realm,
+            Nonce = challenge.Nonce,
+            Uri = uri,
+            Response = DigestCalculator.Response(algorithm, ha1, challenge.Nonce, "00000001", "c0ffee", "auth", ha2),
+            Algorithm = algorithm,
+            Cnonce = "c0ffee",
+            Qop = "auth",
+            NonceCount = "00000001",
+        };
+        retry.Headers.Set(challengeResponse.StatusCode == 407 ? SipHeaderNames.ProxyAuthorization : SipHeaderNames.Authorization, credentials.ToString());
+        return retry;
+    }
+}
+
+/// <summary>A node configured to offer SHA-256 before MD5 (RFC 7616 §3.7), as deployments whose clients support it should.</summary>
+public sealed class Sha256FirstSipNodeFixture : ParleyNodeFixture
+{
+    protected override SipServerOptions Sip => SipNodeFixture.TestOptions with { DigestAlgorithms = [DigestAlgorithm.Sha256, DigestAlgorithm.Md5] };
+}
+
+/// <summary>A node configured to offer SHA-256 only (no MD5 at all).</summary>
+public sealed class Sha256OnlySipNodeFixture : ParleyNodeFixture
+{
+    protected override SipServerOptions Sip => SipNodeFixture.TestOptions with { DigestAlgorithms = [DigestAlgorithm.Sha256] };
+}
+
+/// <summary>Digest authentication when SHA-256 is configured first, then MD5.</summary>
+public sealed class Sha256DigestAuthenticationTests(Sha256FirstSipNodeFixture fixture) : IClassFixture<Sha256FirstSipNodeFixture>
+{
+    private ParleyTestNode Node => fixture.Node;
+
+    [Fact]
+    public async Task Challenges_offer_sha256_first_then_md5_for_register_and_other_requests()
+    {
+        var alice = await Node.CreateUserAsync("alice");
+        var bob = await Node.CreateUserAsync("bob");
+        await using var client = await SipTestClient.ConnectAsync(Node, alice);
+        var message = client.CreateRequest(SipMethods.Message, new SipUri("sip", bob.Local, ParleyTestNode.Domain));
+        message.ContentType = "text/plain";
+        message.Body = "hi"u8.ToArray();
+
+        var register = await client.SendAsync(client.CreateRequest(SipMethods.Register, new SipUri("sip", null, ParleyTestNode.Domain), client.Aor));
+        var other = await client.SendAsync(message);
+
+        Assert.Equal([DigestAlgorithm.Sha256, DigestAlgorithm.Md5], register.Headers.GetAll(SipHeaderNames.WwwAuthenticate).Select(v => DigestAuthenticationTests.DigestChallengeOf(v).Algorithm));
+        Assert.Equal([DigestAlgorithm.Sha256, DigestAlgorithm.Md5], other.Headers.GetAll(SipHeaderNames.ProxyAuthenticate).Select(v => DigestAuthenticationTests.DigestChallengeOf(v).Algorithm));
+    }
+
+    [Theory]
+    [InlineData(DigestAlgorithm.Sha256, "UDP")]
+    [InlineData(DigestAlgorithm.Md5, "UDP")]
+    [InlineData(DigestAlgorithm.Sha256, "TCP")]
+    [InlineData(DigestAlgorithm.Sha256, "TLS")]
+    public async Task Register_with_the_right_password_succeeds_in_either_algorithm(DigestAlgorithm algorithm, string transport)
+    {
+        var alice = await Node.CreateUserAsync("alice");
+        await using var client = await SipTestClient.ConnectAsync(Node, alice, transport);
+        client.Algorithm = algorithm;
+
+        Assert.Equal(200, (await client.RegisterAsync(60)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_sha256_page_mode_message_is_accepted()
+    {
+        var alice = await Node.CreateUserAsync("alice");
+        var bob = await Node.CreateUserAsync("bob");
+        await using var client = await SipTestClient.ConnectAsync(Node, alice);
+        client.Algorithm = DigestAlgorithm.Sha256;
+
+        var response = await client.SendMessageAsync(bob, "hello over SHA-256");
+
+        Assert.Equal(202, response.StatusCode); // bob is offline: stored
+    }
+}
+
+/// <summary>Digest authentication when only SHA-256 is configured: MD5 is refused even with the right password.</summary>
+public sealed class Sha256OnlyDigestAuthenticationTests(Sha256OnlySipNodeFixture fixture) : IClassFixture<Sha256OnlySipNodeFixture>
+{
+    private ParleyTestNode Node => fixture.Node;
+
+    [Fact]
+    public async Task Md5_credentials_are_challenged_again_and_sha256_ones_accepted()
+    {
+        var alice = await Node.CreateUserAsync("alice");
+        await using var client = await SipTestClient.ConnectAsync(Node, alice);
+        var register = client.CreateRequest(SipMethods.Register, new SipUri("sip", null, ParleyTestNode.Domain), client.Aor);
+        var challenge = await client.SendAsync(register.Clone());
+        Assert.Equal([DigestAlgorithm.Sha256], challenge.Headers.GetAll(SipHeaderNames.WwwAuthenticate).Select(v => DigestAuthenticationTests.DigestChallengeOf(v).Algorithm));
+
+        var md5 = await client.SendAsync(DigestAuthenticationTests.WithCredentials(client, register, challenge, DigestAlgorithm.Md5));
+
+        Assert.Equal(401, md5.StatusCode);
+        Assert.Equal(200, (await client.SendAsync(DigestAuthenticationTests.WithCredentials(client, register, md5, DigestAlgorithm.Sha256))).StatusCode);
+    }
 }

@@ -123,7 +123,7 @@ public sealed class SipSubscribeTests(SipNodeFixture fixture) : IClassFixture<Si
     }
 
     [Fact]
-    public async Task A_watcher_whose_account_is_disabled_stops_seeing_presence_at_the_next_change()
+    public async Task A_watcher_whose_account_is_disabled_is_rejected_without_waiting_for_a_presence_change()
     {
         var alice = await Node.CreateUserAsync("alice");
         var bob = await Node.CreateUserAsync("bob");
@@ -133,8 +133,9 @@ public sealed class SipSubscribeTests(SipNodeFixture fixture) : IClassFixture<Si
         await dialog.SubscribeAsync();
         await dialog.NextNotifyAsync();
 
+        // Disabled from another process (the test's own store, as the CLI would): the node sees the new revision at
+        // its next settings refresh, and bob's presence does not change meanwhile.
         await Node.DisableUserAsync(alice);
-        await bobXmpp.SendPresenceAsync(show: "away");
 
         var final = await dialog.NextNotifyAsync();
         Assert.Equal("terminated", final.State);
@@ -158,6 +159,57 @@ public sealed class SipSubscribeTests(SipNodeFixture fixture) : IClassFixture<Si
         Assert.Equal(Model.Away, notify.Presence!.Availability);
         await bobXmpp.SendPresenceAsync(show: "dnd");
         await phone.AssertNoRequestAsync(SipMethods.Notify);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_fetch_carries_what_the_presentity_published(bool alreadyApproved)
+    {
+        var alice = await Node.CreateUserAsync("alice");
+        var bob = await Node.CreateUserAsync("bob");
+        if (alreadyApproved)
+        {
+            await Node.MakeMutualContactsAsync(alice, bob);
+        }
+
+        await using var alicePhone = await SipTestClient.ConnectAsync(Node, alice);
+        Assert.Equal(200, (await alicePhone.PublishAsync(SipPublisher.Pidf(alicePhone, open: true))).StatusCode);
+        await using var bobPhone = await SipTestClient.ConnectAsync(Node, bob);
+
+        // The first fetch of a same-domain watcher is its auto-approved request; the NOTIFY must already see the approval.
+        var fetch = PresenceDialog.For(bobPhone, alice);
+        Assert.Equal(200, (await fetch.SubscribeAsync(0)).StatusCode);
+        var notify = await fetch.NextNotifyAsync();
+
+        Assert.Equal("terminated", notify.State);
+        Assert.Equal(Model.Available, notify.Presence!.Availability);
+        Assert.Contains(notify.Document!.Tuples, t => t.Basic == Parley.Server.Sip.Presence.Pidf.PidfBasic.Open);
+
+        // And again, now that the pair is known.
+        var again = PresenceDialog.For(bobPhone, alice);
+        Assert.Equal(200, (await again.SubscribeAsync(0)).StatusCode);
+        Assert.Equal(Model.Available, (await again.NextNotifyAsync()).Presence!.Availability);
+    }
+
+    [Fact]
+    public async Task A_subscribe_between_approved_contacts_leaves_the_engine_alone()
+    {
+        var alice = await Node.CreateUserAsync("alice");
+        var bob = await Node.CreateUserAsync("bob");
+        await Node.MakeMutualContactsAsync(alice, bob);
+        await using var aliceXmpp = await XmppTestClient.OnlineAsync(Node, alice, show: "away");
+        await using var bobXmpp = await XmppTestClient.OnlineAsync(Node, bob);
+        await bobXmpp.ReceiveAsync(e => XmppTestClient.IsPresenceFrom(e, aliceXmpp.FullJid), "alice's presence at login");
+        await using var bobPhone = await SipTestClient.ConnectAsync(Node, bob);
+
+        var fetch = PresenceDialog.For(bobPhone, alice);
+        Assert.Equal(200, (await fetch.SubscribeAsync(0)).StatusCode);
+        Assert.Equal(Model.Away, (await fetch.NextNotifyAsync()).Presence!.Availability);
+
+        // Nothing changed, so the engine is not asked: no roster write and no presence re-sent to bob's XMPP client
+        // (the engine answers an already-approved subscribe by sending the presentity's presence again).
+        await bobXmpp.ExpectNoneAsync(e => XmppTestClient.IsPresenceFrom(e, aliceXmpp.FullJid), "alice's presence sent again", TimeSpan.FromSeconds(1));
     }
 
     [Fact]

@@ -94,6 +94,49 @@ public sealed class SipWatcherAuthorizationTests(ManualApprovalSipNodeFixture fi
     }
 
     [Fact]
+    public async Task Unblocking_a_watcher_whose_request_is_pending_is_notified_at_once()
+    {
+        var alice = await Node.CreateUserAsync("alice");
+        var bob = await Node.CreateUserAsync("bob");
+        await using var bobXmpp = await XmppTestClient.OnlineAsync(Node, bob);
+        await using var phone = await SipTestClient.ConnectAsync(Node, alice, "TCP");
+        var dialog = PresenceDialog.For(phone, bob);
+        await dialog.SubscribeAsync();
+        Assert.Equal("pending", (await dialog.NextNotifyAsync()).State);
+        await bobXmpp.ReceiveAsync(e => XmppTestClient.IsPresence(e, alice.Jid, "subscribe"), "alice's request");
+        await bobXmpp.IqAsync(Block("block", alice.Jid));
+        Assert.Equal(Model.Offline, (await dialog.NotifyWhereAsync(n => n.State == "active")).Presence!.Availability);
+
+        // Alice is not an approved watcher, so no presence goes to her; her request is still pending and she must see that
+        // now, not at bob's next presence change.
+        Assert.Equal("result", (await bobXmpp.IqAsync(Block("unblock", alice.Jid))).GetAttribute("type"));
+
+        var unblocked = await dialog.NextNotifyAsync();
+        Assert.Equal("pending", unblocked.State);
+        Assert.Null(unblocked.Document);
+    }
+
+    [Fact]
+    public async Task Blocking_and_unblocking_the_watchers_whole_domain_is_notified()
+    {
+        var alice = await Node.CreateUserAsync("alice");
+        var bob = await Node.CreateUserAsync("bob");
+        await Node.MakeMutualContactsAsync(alice, bob);
+        await using var bobXmpp = await XmppTestClient.OnlineAsync(Node, bob, show: "dnd");
+        await using var phone = await SipTestClient.ConnectAsync(Node, alice, "TCP");
+        var dialog = PresenceDialog.For(phone, bob);
+        await dialog.SubscribeAsync();
+        Assert.Equal(Model.Busy, (await dialog.NextNotifyAsync()).Presence!.Availability);
+        var domain = Jid.Parse(alice.Jid.Domain);
+
+        Assert.Equal("result", (await bobXmpp.IqAsync(Block("block", domain))).GetAttribute("type"));
+        Assert.Equal(Model.Offline, (await dialog.NextNotifyAsync()).Presence!.Availability);
+
+        Assert.Equal("result", (await bobXmpp.IqAsync(Block("unblock", domain))).GetAttribute("type"));
+        Assert.Equal(Model.Busy, (await dialog.NextNotifyAsync()).Presence!.Availability);
+    }
+
+    [Fact]
     public async Task The_closed_document_of_a_blocked_watcher_is_the_same_as_that_of_an_offline_user()
     {
         var alice = await Node.CreateUserAsync("alice");

@@ -83,8 +83,8 @@ public sealed class SipTestClient : IAsyncDisposable
     /// <summary>The password used to answer challenges (defaults to the account's).</summary>
     public string Password { get; set; } = string.Empty;
 
-    /// <summary>Which offered algorithm to answer with.</summary>
-    public DigestAlgorithm Algorithm { get; set; } = DigestAlgorithm.Sha256;
+    /// <summary>Which offered algorithm to answer with (MD5, the only one the server offers by default).</summary>
+    public DigestAlgorithm Algorithm { get; set; } = DigestAlgorithm.Md5;
 
     /// <summary>Connects over "UDP", "TCP" or "TLS" (to the TLS port, trusting the node's private CA).</summary>
     public static async Task<SipTestClient> ConnectAsync(ParleyTestNode node, TestAccount account, string transport = "UDP")
@@ -115,6 +115,20 @@ public sealed class SipTestClient : IAsyncDisposable
         }
 
         client._pump = udp ? client.PumpDatagramsAsync() : client.PumpStreamAsync(client._stream!);
+        return client;
+    }
+
+    /// <summary>
+    /// A user agent that only listens on TCP (its Contact) and takes the first connection the server opens to it, as a
+    /// phone reached at its registered Contact after the connection it registered over is gone.
+    /// </summary>
+    public static SipTestClient ListenTcp(ParleyTestNode node, TestAccount account)
+    {
+        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        var client = new SipTestClient(account, "TCP", listener, new IPEndPoint(IPAddress.Loopback, node.SipPort)) { Password = account.Password };
+        client._pump = client.AcceptThenPumpAsync();
         return client;
     }
 
@@ -403,6 +417,14 @@ public sealed class SipTestClient : IAsyncDisposable
 
             await DispatchAsync(_parser.ParseDatagram(buffer.AsSpan(0, received.ReceivedBytes)));
         }
+    }
+
+    private async Task AcceptThenPumpAsync()
+    {
+        var accepted = await _socket.AcceptAsync(_stop.Token);
+        accepted.NoDelay = true;
+        _stream = new NetworkStream(accepted, ownsSocket: true);
+        await PumpStreamAsync(_stream);
     }
 
     private async Task PumpStreamAsync(Stream stream)

@@ -1,3 +1,5 @@
+using Parley.Server.Sip.Core;
+using Parley.Sip.Dialogs;
 using Parley.Xmpp.Addressing;
 
 namespace Parley.Server.Sip.Presence.Subscriptions;
@@ -12,7 +14,7 @@ public readonly record struct SubscriptionKey(string CallId, string LocalTag, st
 /// The live SIP presence subscriptions of this node, by dialog and by presentity, with a count per watcher for the
 /// limit. Thread-safe; lookups return snapshots so notifying never holds the lock.
 /// </summary>
-public sealed class SipSubscriptionRegistry
+public sealed class SipSubscriptionRegistry : IDialogOwnership
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<SubscriptionKey, SipSubscription> _byDialog = [];
@@ -37,6 +39,9 @@ public sealed class SipSubscriptionRegistry
             return _byDialog.GetValueOrDefault(key);
         }
     }
+
+    /// <summary>The watcher of the subscription with these dialog identifiers (for the dispatcher: in-dialog SUBSCRIBEs are not challenged).</summary>
+    public Jid? OwnerOf(DialogId dialog) => Find(new SubscriptionKey(dialog.CallId, dialog.LocalTag, dialog.RemoteTag))?.Watcher;
 
     public int CountFor(Jid watcher)
     {
