@@ -8,13 +8,24 @@ namespace Parley.Server.Directory;
 /// </summary>
 public interface IUserDirectory
 {
+    /// <summary>
+    /// The user, possibly from a short-lived cache (hot paths: every SIP request, every message). Only enabled users are
+    /// cached, so an account enabled by another process is seen at once; a disable or password change made by another
+    /// process may take until the next configuration refresh (about a second), when account revocation acts on it.
+    /// </summary>
     ValueTask<UserRecord?> FindUserAsync(Jid bareJid, CancellationToken cancellationToken);
+
+    /// <summary>The user as stored now, never cached: for logins and before refusing someone on a cached answer.</summary>
+    ValueTask<UserRecord?> ReadUserAsync(Jid bareJid, CancellationToken cancellationToken);
 
     /// <summary>
     /// The user's SIP digest HA1 values (MD5 and SHA-256, realm = their domain), derived whenever the password is set.
     /// Empty for an unknown user, and for one whose password was set before SIP support (reset it to create them).
     /// </summary>
     Task<IReadOnlyList<SipDigestCredential>> GetSipDigestCredentialsAsync(Jid bareJid, CancellationToken cancellationToken);
+
+    /// <summary>As <see cref="GetSipDigestCredentialsAsync"/>, never cached: before failing a client on cached HA1s.</summary>
+    Task<IReadOnlyList<SipDigestCredential>> ReadSipDigestCredentialsAsync(Jid bareJid, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<UserRecord>> ListUsersAsync(string? domain, CancellationToken cancellationToken);
 

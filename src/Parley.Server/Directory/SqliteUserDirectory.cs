@@ -36,12 +36,16 @@ public sealed partial class SqliteUserDirectory : IUserDirectory
     {
         cancellationToken.ThrowIfCancellationRequested();
         var bare = bareJid.Bare;
-        var revision = _settings.Current.Revision;
-        if (_users.TryGet(bare, revision, out var cached))
-        {
-            return ValueTask.FromResult<UserRecord?>(cached);
-        }
+        return _users.TryGet(bare, _settings.Current.Revision, out var cached)
+            ? ValueTask.FromResult<UserRecord?>(cached)
+            : ReadUserAsync(bare, cancellationToken);
+    }
 
+    public ValueTask<UserRecord?> ReadUserAsync(Jid bareJid, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var bare = bareJid.Bare;
+        var revision = _settings.Current.Revision;
         var key = bare.ToString();
         var users = _database.Read("looking up a user", session => ReadUsers(session, "WHERE u.jid = $jid", ("$jid", key)));
         if (users.Count == 0)
@@ -49,7 +53,12 @@ public sealed partial class SqliteUserDirectory : IUserDirectory
             return ValueTask.FromResult<UserRecord?>(null);
         }
 
-        _users.Add(bare, users[0], revision, _settings.Current.Revision);
+        // A refusal is never served from the cache: enabling an account in the CLI must work at once.
+        if (users[0].Enabled)
+        {
+            _users.Add(bare, users[0], revision, _settings.Current.Revision);
+        }
+
         return ValueTask.FromResult<UserRecord?>(users[0]);
     }
 
@@ -59,6 +68,9 @@ public sealed partial class SqliteUserDirectory : IUserDirectory
         var revision = _settings.Current.Revision;
         return _sipDigests.TryGet(bare, revision, out var cached) ? Task.FromResult(cached) : ReadSipDigestCredentialsAsync(bare, revision, cancellationToken);
     }
+
+    public Task<IReadOnlyList<SipDigestCredential>> ReadSipDigestCredentialsAsync(Jid bareJid, CancellationToken cancellationToken)
+        => ReadSipDigestCredentialsAsync(bareJid.Bare, _settings.Current.Revision, cancellationToken);
 
     public Task<IReadOnlyList<UserRecord>> ListUsersAsync(string? domain, CancellationToken cancellationToken)
         => _database.ReadAsync<IReadOnlyList<UserRecord>>("listing users", session => domain is null

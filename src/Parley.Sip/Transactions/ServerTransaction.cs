@@ -214,9 +214,12 @@ public sealed class ServerTransaction
                     else
                     {
                         State = TransactionState.Completed;
-                        if (Reliable)
+                        if (Reliable || IsStatelessAnswer(response))
                         {
-                            TerminateLocked(); // timer J is zero: nothing will be retransmitted to absorb
+                            // Reliable: timer J is zero, nothing will be retransmitted to absorb. A challenge or an OPTIONS
+                            // answer keeps no state either (as a stateless proxy would send it): a flood of unauthenticated
+                            // requests must not hold 32 s of transactions, and a retransmission is simply answered again.
+                            TerminateLocked();
                         }
                         else
                         {
@@ -317,4 +320,8 @@ public sealed class ServerTransaction
         _timeout.Dispose();
         _layer.Remove(this);
     }
+
+    private bool IsStatelessAnswer(SipResponse response)
+        => response.StatusCode is SipStatusCodes.Unauthorized or SipStatusCodes.ProxyAuthenticationRequired
+           || Request.Method == SipMethods.Options;
 }

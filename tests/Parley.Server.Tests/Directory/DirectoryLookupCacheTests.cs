@@ -58,6 +58,42 @@ public sealed class DirectoryLookupCacheTests
     }
 
     [Fact]
+    public async Task Disabled_users_are_not_cached_so_an_account_enabled_elsewhere_works_at_once()
+    {
+        using var temp = new TempDirectory();
+        await using var server = await TestStore.OpenWithDomainAsync(temp.Path);
+        await using var cli = await TestStore.OpenAsync(temp.Path);
+        var carol = TestStore.Jid("carol@example.com");
+        await server.Users.AddUserAsync(carol, "secret", TestStore.Actor, None);
+        await server.Users.SetEnabledAsync(carol, false, TestStore.Actor, None);
+        Assert.False((await server.Users.FindUserAsync(carol, None))!.Enabled);
+
+        await cli.Users.SetEnabledAsync(carol, true, TestStore.Actor, None);
+
+        Assert.True((await server.Users.FindUserAsync(carol, None))!.Enabled);
+    }
+
+    [Fact]
+    public async Task Uncached_reads_see_another_process_change_before_the_revision_moves()
+    {
+        using var temp = new TempDirectory();
+        await using var server = await TestStore.OpenWithDomainAsync(temp.Path);
+        await using var cli = await TestStore.OpenAsync(temp.Path);
+        var dave = TestStore.Jid("dave@example.com");
+        await server.Users.AddUserAsync(dave, "old password", TestStore.Actor, None);
+        Assert.True((await server.Users.FindUserAsync(dave, None))!.Enabled);
+        Assert.NotEmpty(await server.Users.GetSipDigestCredentialsAsync(dave, None));
+
+        await cli.Users.SetEnabledAsync(dave, false, TestStore.Actor, None);
+        await cli.Users.SetPasswordAsync(dave, "new password", TestStore.Actor, None);
+
+        Assert.False((await server.Users.ReadUserAsync(dave, None))!.Enabled);
+        Assert.Equal(
+            SipDigestCredential.Derive(dave, "new password").Select(c => c.Ha1).Order(),
+            (await server.Users.ReadSipDigestCredentialsAsync(dave, None)).Select(c => c.Ha1).Order());
+    }
+
+    [Fact]
     public async Task Unknown_users_are_not_cached_so_a_user_added_elsewhere_is_found_at_once()
     {
         using var temp = new TempDirectory();

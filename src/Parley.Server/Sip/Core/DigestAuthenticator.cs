@@ -89,7 +89,14 @@ public sealed class DigestAuthenticator(IUserDirectory directory, NonceService n
         }
 
         var stored = await directory.GetSipDigestCredentialsAsync(user, cancellationToken).ConfigureAwait(false);
-        var ha1 = stored.FirstOrDefault(c => c.DigestAlgorithm == plain && string.Equals(c.Realm, user.Domain, StringComparison.Ordinal));
+        var ha1 = StoredHa1(stored, plain, user);
+        if (ha1 is not null && !DigestCalculator.Verify(credentials, request.Method, ha1.Ha1, request.Body.Span))
+        {
+            // The cached HA1 may predate a password change made by another process (the CLI): decide on the stored one.
+            ha1 = StoredHa1(await directory.ReadSipDigestCredentialsAsync(user, cancellationToken).ConfigureAwait(false), plain, user);
+            account = await directory.ReadUserAsync(user, cancellationToken).ConfigureAwait(false) ?? account;
+        }
+
         if (ha1 is null)
         {
             events.Raise(ParleyEvents.Sip.NoSipCredentials, user, source);
@@ -146,4 +153,7 @@ public sealed class DigestAuthenticator(IUserDirectory directory, NonceService n
     private static bool DigestUriMatches(string digestUri, SipUri requestUri)
         => string.Equals(digestUri, requestUri.ToString(), StringComparison.OrdinalIgnoreCase)
            || (SipUri.TryParse(digestUri, out var parsed) && parsed.Equals(requestUri));
+
+    private static SipDigestCredential? StoredHa1(IReadOnlyList<SipDigestCredential> stored, DigestAlgorithm algorithm, Jid user)
+        => stored.FirstOrDefault(c => c.DigestAlgorithm == algorithm && string.Equals(c.Realm, user.Domain, StringComparison.Ordinal));
 }

@@ -202,7 +202,7 @@ internal sealed partial class C2sConnection
             return await FailAsync(SaslFailure.InvalidAuthzid, jid, "PLAIN").ConfigureAwait(false);
         }
 
-        var user = await _services.Directory.FindUserAsync(jid, _abort.Token).ConfigureAwait(false);
+        var user = await _services.Directory.ReadUserAsync(jid, _abort.Token).ConfigureAwait(false);
         var credential = user?.Credential(ScramHash.Sha256) ?? user?.Credential(ScramHash.Sha1);
         if (user is null || credential is null || !credential.VerifyPassword(password))
         {
@@ -225,7 +225,7 @@ internal sealed partial class C2sConnection
             return await FailAsync(failure, null, mechanism).ConfigureAwait(false);
         }
 
-        var user = TryUserJid(username, out var jid) ? await _services.Directory.FindUserAsync(jid, _abort.Token).ConfigureAwait(false) : null;
+        var user = TryUserJid(username, out var jid) ? await _services.Directory.ReadUserAsync(jid, _abort.Token).ConfigureAwait(false) : null;
 
         // An unknown user gets a made-up credential so the exchange fails only at the proof, like a wrong password.
         var credential = user?.Credential(hash) ?? DummyCredential(hash, username);
