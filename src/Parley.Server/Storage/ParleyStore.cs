@@ -29,7 +29,7 @@ public sealed class ParleyStore : IAsyncDisposable
         _settings = new SqliteDeploymentSettings(Database, _eventLog, time, options.Settings, loggerFactory.CreateLogger<SqliteDeploymentSettings>());
         Users = new SqliteUserDirectory(Database, _settings, time, options.Directory);
         Rosters = new SqliteRosterStore(Database, new StoredJidCache());
-        Privacy = new SqlitePrivacyStore(Database);
+        Privacy = new CachedPrivacyStore(new SqlitePrivacyStore(Database), _settings, options.Directory.LookupCacheSize);
         OfflineMessages = new SqliteOfflineStore(Database, time);
         Database.Failed += OnStorageFailure;
     }

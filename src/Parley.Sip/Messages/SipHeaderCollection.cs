@@ -85,9 +85,20 @@ public sealed class SipHeaderCollection : IReadOnlyList<SipHeader>
         return values;
     }
 
-    public void Add(string name, string value) => _entries.Add(Validate(name, value));
+    /// <summary>Moves on every change, so parsed values cached by <see cref="SipMessage"/> know when they are stale.</summary>
+    internal int Version { get; private set; }
 
-    public void Insert(int index, string name, string value) => _entries.Insert(index, Validate(name, value));
+    public void Add(string name, string value)
+    {
+        _entries.Add(Validate(name, value));
+        Version++;
+    }
+
+    public void Insert(int index, string name, string value)
+    {
+        _entries.Insert(index, Validate(name, value));
+        Version++;
+    }
 
     /// <summary>Inserts before the first line of that name, or at the top when there is none (e.g. a new Via).</summary>
     public void AddFirst(string name, string value)
@@ -95,6 +106,7 @@ public sealed class SipHeaderCollection : IReadOnlyList<SipHeader>
         var entry = Validate(name, value);
         var index = IndexOf(entry.Name, 0);
         _entries.Insert(index < 0 ? 0 : index, entry);
+        Version++;
     }
 
     /// <summary>Replaces every line of that name with one line, kept at the position of the first.</summary>
@@ -102,6 +114,7 @@ public sealed class SipHeaderCollection : IReadOnlyList<SipHeader>
     {
         var entry = Validate(name, value);
         var index = IndexOf(entry.Name, 0);
+        Version++;
         if (index < 0)
         {
             _entries.Add(entry);
@@ -121,6 +134,7 @@ public sealed class SipHeaderCollection : IReadOnlyList<SipHeader>
     public int Remove(string name)
     {
         var canonical = Canonical(name);
+        Version++;
         return _entries.RemoveAll(e => NameEquals(e.Name, canonical));
     }
 
@@ -136,6 +150,7 @@ public sealed class SipHeaderCollection : IReadOnlyList<SipHeader>
         var value = ValueAt(index);
         var comma = HeaderValueSplitter.NextComma(value, 0);
         var rest = comma < 0 ? ReadOnlySpan<char>.Empty : value.AsSpan(comma + 1).Trim(" \t\r\n");
+        Version++;
         if (rest.IsEmpty)
         {
             _entries.RemoveAt(index);
@@ -185,7 +200,11 @@ public sealed class SipHeaderCollection : IReadOnlyList<SipHeader>
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>Adds a line straight from the parser: name already canonical, value validated, decoded lazily.</summary>
-    internal void AddRaw(string name, int offset, int length, bool folded) => _entries.Add(new Entry(name, offset, length, folded));
+    internal void AddRaw(string name, int offset, int length, bool folded)
+    {
+        _entries.Add(new Entry(name, offset, length, folded));
+        Version++;
+    }
 
     /// <summary>Appends a copy of another collection's line without decoding it.</summary>
     internal void AddCopy(SipHeaderCollection source, int index)
@@ -193,6 +212,7 @@ public sealed class SipHeaderCollection : IReadOnlyList<SipHeader>
         var entry = source._entries[index];
         // Raw offsets only make sense against the same received bytes.
         _entries.Add(ReferenceEquals(source._storage, _storage) || entry.Value is not null ? entry : new Entry(entry.Name, source.ValueAt(index)));
+        Version++;
     }
 
     internal string NameAt(int index) => _entries[index].Name;

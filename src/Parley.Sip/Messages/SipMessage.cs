@@ -5,8 +5,10 @@ using Parley.Sip.Parsing;
 namespace Parley.Sip.Messages;
 
 /// <summary>
-/// A SIP request or response: headers and body. Typed getters parse the header text on each call and
-/// return a fresh object (change a header by setting it back); they throw
+/// A SIP request or response: headers and body. Typed getters parse the header text and return a fresh object (change
+/// a header by setting it back), except the top Via and CSeq, which the transport and transaction layers read several
+/// times per message: their parsed values are kept until the headers change, so treat a <see cref="TopVia"/> as
+/// read-only unless it is set back as the top Via value. Getters throw
 /// <see cref="SipParseException"/> with <see cref="SipRejectionReason.BadHeader"/> or
 /// <see cref="SipRejectionReason.MissingRequiredHeader"/>; the Try* variants do not.
 /// </summary>
@@ -19,6 +21,12 @@ public abstract class SipMessage
     }
 
     public SipHeaderCollection Headers { get; }
+
+    // Parsed values kept while Headers.Version is unchanged (-1: nothing kept).
+    private ViaHeader? _topVia;
+    private int _topViaVersion = -1;
+    private CSeqHeader _cseq;
+    private int _cseqVersion = -1;
 
     /// <summary>The body; the writer sets Content-Length from its length.</summary>
     public ReadOnlyMemory<byte> Body { get; set; }
@@ -99,15 +107,59 @@ public abstract class SipMessage
 
     public bool TryGetCSeq(out CSeqHeader cseq)
     {
+        var version = Headers.Version;
+        if (_cseqVersion == version)
+        {
+            cseq = _cseq;
+            return true;
+        }
+
         cseq = default;
-        return Headers[SipHeaderNames.CSeq] is { } text && CSeqHeader.TryParse(text, out cseq);
+        if (Headers[SipHeaderNames.CSeq] is { } text && CSeqHeader.TryParse(text, out cseq))
+        {
+            _cseq = cseq;
+            _cseqVersion = version;
+            return true;
+        }
+
+        return false;
     }
 
     public bool TryGetTopVia([NotNullWhen(true)] out ViaHeader? via)
     {
+        var version = Headers.Version;
+        if (_topViaVersion == version && _topVia is not null)
+        {
+            via = _topVia;
+            return true;
+        }
+
         via = null;
-        var values = Headers.GetValues(SipHeaderNames.Via);
-        return values.Count > 0 && ViaHeader.TryParse(values[0], out via);
+        var first = Headers[SipHeaderNames.Via];
+        if (first is null)
+        {
+            return false;
+        }
+
+        // The usual case, one Via per line, needs no split of the whole list.
+        var top = HeaderValueSplitter.NextComma(first, 0) < 0 && first.AsSpan().Trim(" \t\r\n") is { Length: > 0 } trimmed
+            ? (trimmed.Length == first.Length ? first : trimmed.ToString())
+            : Headers.GetValues(SipHeaderNames.Via) is { Count: > 0 } values ? values[0] : null;
+        if (top is null || !ViaHeader.TryParse(top, out via))
+        {
+            return false;
+        }
+
+        _topVia = via;
+        _topViaVersion = version;
+        return true;
+    }
+
+    /// <summary>Keeps <paramref name="via"/> as the parsed top Via after the caller set it back as the top Via value.</summary>
+    internal void KeepTopVia(ViaHeader via)
+    {
+        _topVia = via;
+        _topViaVersion = Headers.Version;
     }
 
     public bool TryGetFrom([NotNullWhen(true)] out NameAddress? from)

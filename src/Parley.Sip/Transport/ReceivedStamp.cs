@@ -35,6 +35,7 @@ internal static class ReceivedStamp
         {
             request.Headers.RemoveFirstValue(SipHeaderNames.Via);
             request.Headers.AddFirst(SipHeaderNames.Via, via.ToString());
+            request.KeepTopVia(via);
         }
     }
 

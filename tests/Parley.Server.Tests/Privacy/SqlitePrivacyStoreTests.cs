@@ -26,4 +26,26 @@ public sealed class SqlitePrivacyStoreTests
         Assert.Empty(await store.Privacy.GetAsync(alice, PrivacyListKind.Block, None));
         Assert.Single(await store.Privacy.GetAsync(alice, PrivacyListKind.Allow, None));
     }
+
+    [Fact]
+    public async Task Cached_lists_follow_changes_and_the_deletion_of_their_owner()
+    {
+        using var temp = new TempDirectory();
+        await using var store = await TestStore.OpenWithDomainAsync(temp.Path);
+        var alice = TestStore.Jid("alice@example.com");
+        var spam = TestStore.Jid("spam@example.net");
+        await store.Users.AddUserAsync(alice, "secret", TestStore.Actor, None);
+
+        Assert.Empty(await store.Privacy.GetAsync(alice, PrivacyListKind.Block, None));
+        await store.Privacy.AddAsync(alice, PrivacyListKind.Block, [spam], None);
+        Assert.Equal([spam], await store.Privacy.GetAsync(alice, PrivacyListKind.Block, None));
+        Assert.Equal([spam], await store.Privacy.GetAsync(alice, PrivacyListKind.Block, None));
+        await store.Privacy.RemoveAsync(alice, PrivacyListKind.Block, [spam], None);
+        Assert.Empty(await store.Privacy.GetAsync(alice, PrivacyListKind.Block, None));
+
+        await store.Privacy.AddAsync(alice, PrivacyListKind.Block, [spam], None);
+        Assert.Single(await store.Privacy.GetAsync(alice, PrivacyListKind.Block, None));
+        await store.Users.RemoveUserAsync(alice, TestStore.Actor, None);
+        Assert.Empty(await store.Privacy.GetAsync(alice, PrivacyListKind.Block, None));
+    }
 }

@@ -26,6 +26,27 @@ public sealed class SipMessageTests
     }
 
     [Fact]
+    public void Parsed_top_via_and_cseq_are_kept_until_the_headers_change()
+    {
+        var request = Parse.Request(SipSamples.Invite);
+        var via = request.TopVia;
+        Assert.Same(via, request.TopVia);
+        Assert.Equal(request.CSeq, request.CSeq);
+
+        request.Headers.AddFirst(SipHeaderNames.Via, "SIP/2.0/TCP proxy.example.com;branch=z9hG4bKnew");
+        request.CSeq = new CSeqHeader(99, SipMethods.Invite);
+
+        Assert.Equal("z9hG4bKnew", request.TopVia.Branch);
+        Assert.Equal(99u, request.CSeq.Number);
+        request.Headers.RemoveFirstValue(SipHeaderNames.Via);
+        Assert.Equal(via.Branch, request.TopVia.Branch);
+        request.Headers.Set(SipHeaderNames.Via, "SIP/2.0/UDP a.example.com;branch=z9hG4bKa, SIP/2.0/UDP b.example.com;branch=z9hG4bKb");
+        Assert.Equal("z9hG4bKa", request.TopVia.Branch);
+        request.Headers.Remove(SipHeaderNames.CSeq);
+        Assert.False(request.TryGetCSeq(out _));
+    }
+
+    [Fact]
     public void CreateFor_keeps_an_existing_to_tag()
     {
         var request = Parse.Request(SipSamples.Notify);
