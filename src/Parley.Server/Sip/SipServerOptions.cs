@@ -68,6 +68,12 @@ public sealed record SipServerOptions
     /// <summary>Largest text accepted in one MESSAGE body (bytes); larger gets 413.</summary>
     public int MaxMessageBodyBytes { get; init; } = 16 * 1024;
 
+    /// <summary>
+    /// Requests handled at once; beyond it new requests get 503 with Retry-After (RFC 3261 §21.5.4) instead of queueing
+    /// without bound: a flood must cost a bounded amount of memory.
+    /// </summary>
+    public int MaxConcurrentRequests { get; init; } = 2048;
+
     /// <summary>Product token sent in Server and User-Agent headers.</summary>
     public string ProductToken { get; init; } = "Parley";
 
@@ -101,6 +107,7 @@ public sealed record SipServerOptions
         Positive(nameof(AuthFailureWindow), AuthFailureWindow);
         Positive(nameof(ImSessionIdleTimeout), ImSessionIdleTimeout);
         ArgumentException.ThrowIfNullOrWhiteSpace(ProductToken, nameof(ProductToken));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxConcurrentRequests, 1, nameof(MaxConcurrentRequests));
     }
 
     /// <summary>Only MD5 and SHA-256 have stored HA1s; -sess forms are never offered (credentials in them are still accepted).</summary>

@@ -322,6 +322,6 @@ public sealed class ServerTransaction
     }
 
     private bool IsStatelessAnswer(SipResponse response)
-        => response.StatusCode is SipStatusCodes.Unauthorized or SipStatusCodes.ProxyAuthenticationRequired
+        => response.StatusCode is SipStatusCodes.Unauthorized or SipStatusCodes.ProxyAuthenticationRequired or SipStatusCodes.ServiceUnavailable
            || Request.Method == SipMethods.Options;
 }

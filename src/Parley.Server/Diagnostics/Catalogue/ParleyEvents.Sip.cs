@@ -104,5 +104,12 @@ public static partial class ParleyEvents
             "SIP listener {0} could not start: {1}",
             "The port is in use by another program, the address is not on this machine, or the port needs privileges.",
             "Stop the other program, or choose other ports with --sip-port/--sips-port or listeners.sip/listeners.sipTls (0 disables).");
+
+        /// <summary>{0} requests in progress (the limit), {1} source address of the first refused request.</summary>
+        public static readonly EventDefinition Overloaded = new(
+            3514, SipSource, EventLevel.Warning,
+            "SIP overload: {0} requests already in progress; new requests are answered 503 with Retry-After (first from {1})",
+            "More requests arrive than the node finishes: a flood from one or more sources, or more clients than the node can serve.",
+            "If it is a flood, block the source at the firewall (the transport already limits one UDP source to sipTransport udpPerSourceRate). If it is real load, add nodes or raise SipServerOptions.MaxConcurrentRequests on a larger machine.");
     }
 }

@@ -43,6 +43,9 @@ public sealed class SipRequestDispatcher : ITransactionUser, IDisposable
     private readonly ILogger<SipRequestDispatcher> _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly string _allow;
+    private readonly int _maxInProgress;
+    private int _inProgress;
+    private int _overloadReported;
 
     public SipRequestDispatcher(IEnumerable<ISipRequestHandler> handlers, DigestAuthenticator authenticator, IDeploymentSettings settings, SipStack stack,
         ImSessions imSessions, IEnumerable<IDialogOwnership> dialogs, IUserDirectory directory, SipServerOptions options, IEventLog events,
@@ -71,6 +74,7 @@ public sealed class SipRequestDispatcher : ITransactionUser, IDisposable
         _background = background;
         _logger = logger;
         ServerHeader = options.ProductToken;
+        _maxInProgress = options.MaxConcurrentRequests;
         // ACK and CANCEL are handled by the transaction layer and dialogs; OPTIONS here.
         _allow = string.Join(", ", byMethod.Keys.Append(SipMethods.Ack).Append(SipMethods.Cancel).Append(SipMethods.Options).Distinct().Order(StringComparer.Ordinal));
     }
@@ -83,8 +87,44 @@ public sealed class SipRequestDispatcher : ITransactionUser, IDisposable
 
     public ValueTask OnRequestAsync(ServerTransaction transaction, CancellationToken ct)
     {
-        _background.Track(ProcessAsync(transaction));
+        if (Interlocked.Increment(ref _inProgress) > _maxInProgress)
+        {
+            Interlocked.Decrement(ref _inProgress);
+            return RefuseOverloadedAsync(transaction);
+        }
+
+        Interlocked.Exchange(ref _overloadReported, 0);
+        _background.Track(ProcessCountedAsync(transaction));
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Requests being handled now (tests and diagnostics).</summary>
+    public int InProgress => Volatile.Read(ref _inProgress);
+
+    private async Task ProcessCountedAsync(ServerTransaction transaction)
+    {
+        try
+        {
+            await ProcessAsync(transaction).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inProgress);
+        }
+    }
+
+    private async ValueTask RefuseOverloadedAsync(ServerTransaction transaction)
+    {
+        // Once per overload episode: a flood must not turn into a flood of events.
+        if (Interlocked.Exchange(ref _overloadReported, 1) == 0)
+        {
+            _events.Raise(ParleyEvents.Sip.Overloaded, _maxInProgress, transaction.Source.Remote);
+        }
+
+        if (transaction.Request.Method != SipMethods.Ack)
+        {
+            await TryRespondAsync(transaction, 503, "Overloaded", response => response.Headers.Set(SipHeaderNames.RetryAfter, "1")).ConfigureAwait(false);
+        }
     }
 
     public ValueTask OnStrayAckAsync(SipRequest ack, SipSource source, CancellationToken ct)
@@ -247,7 +287,7 @@ public sealed class SipRequestDispatcher : ITransactionUser, IDisposable
     }
 
     /// <summary>A last-resort answer; nothing when the handler already sent a final response.</summary>
-    private async Task TryRespondAsync(ServerTransaction transaction, int status, string? reason)
+    private async Task TryRespondAsync(ServerTransaction transaction, int status, string? reason, Action<SipResponse>? decorate = null)
     {
         if (transaction.HasFinalResponse)
         {
@@ -256,7 +296,7 @@ public sealed class SipRequestDispatcher : ITransactionUser, IDisposable
 
         try
         {
-            await RespondAsync(new SipServerRequest(transaction, null, ServerHeader), status, reason, null, CancellationToken.None).ConfigureAwait(false);
+            await RespondAsync(new SipServerRequest(transaction, null, ServerHeader), status, reason, decorate, CancellationToken.None).ConfigureAwait(false);
         }
         catch (InvalidOperationException)
         {

@@ -1,0 +1,58 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Parley.Server.Diagnostics;
+using Parley.Server.Sip;
+using Parley.Server.Tests.Xmpp.Support;
+
+namespace Parley.Server.Tests.Sip.Core;
+
+/// <summary>More requests at once than the node handles are refused 503 with Retry-After, never queued without bound.</summary>
+public sealed class OverloadTests
+{
+    [Fact]
+    public async Task A_burst_beyond_the_concurrency_limit_gets_503_with_retry_after_and_one_event()
+    {
+        await using var node = new ParleyTestNode(sip: new SipServerOptions { Port = 0, TlsPort = 0, MaxConcurrentRequests = 1 });
+        await node.StartAsync();
+        var since = DateTimeOffset.UtcNow.AddSeconds(-1);
+        using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        udp.ReceiveBufferSize = 4 * 1024 * 1024; // answers arrive faster than a default buffer may hold
+        udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var local = (IPEndPoint)udp.LocalEndPoint!;
+        var server = new IPEndPoint(IPAddress.Loopback, node.SipPort);
+        const int burst = 150;
+        var answers = new Dictionary<int, int>();
+        var overloadAnswer = string.Empty;
+        var receiving = Task.Run(async () =>
+        {
+            var buffer = new byte[65536];
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            while (answers.Values.Sum() < burst)
+            {
+                var received = await udp.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+                var text = Encoding.ASCII.GetString(buffer, 0, received);
+                var status = int.Parse(text.AsSpan(8, 3), System.Globalization.CultureInfo.InvariantCulture);
+                answers[status] = answers.GetValueOrDefault(status) + 1;
+                if (status == 503)
+                {
+                    overloadAnswer = text;
+                }
+            }
+        });
+
+        for (var i = 0; i < burst; i++)
+        {
+            var options = $"OPTIONS sip:{ParleyTestNode.Domain} SIP/2.0\r\nVia: SIP/2.0/UDP {local};branch=z9hG4bK-burst-{i}\r\n" +
+                          $"Max-Forwards: 70\r\nFrom: <sip:probe@{ParleyTestNode.Domain}>;tag=p{i}\r\nTo: <sip:{ParleyTestNode.Domain}>\r\n" +
+                          $"Call-ID: burst-{i}\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+            udp.SendTo(Encoding.ASCII.GetBytes(options), server);
+        }
+
+        await receiving;
+        Assert.True(answers.GetValueOrDefault(503) > 0, $"no 503 in a burst of {burst} with a limit of 1: {string.Join(", ", answers)}");
+        Assert.True(answers.GetValueOrDefault(200) > 0, "every request was refused");
+        Assert.Contains("Retry-After: 1", overloadAnswer, StringComparison.Ordinal);
+        await node.WaitForEventAsync(ParleyEvents.Sip.Overloaded.Id, since, _ => true, TimeSpan.FromSeconds(5), "the overload event");
+    }
+}
