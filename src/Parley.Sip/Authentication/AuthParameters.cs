@@ -34,16 +34,12 @@ internal static class AuthParameters
             {
                 break;
             }
-            var nameStart = i;
-            while (i < text.Length && SipGrammar.TokenChars.Contains(text[i]))
-            {
-                i++;
-            }
-            if (i == nameStart)
+            var token = SipGrammar.ReadToken(text, ref i);
+            if (token.IsEmpty)
             {
                 return false;
             }
-            var name = text[nameStart..i].ToString();
+            var name = token.ToString();
             i = Skip(text, i);
             if (i == text.Length || text[i] != '=')
             {

@@ -28,6 +28,18 @@ internal static class SipGrammar
 
     public static bool IsHostName(ReadOnlySpan<char> host) => host.Length > 0 && !host.ContainsAnyExcept(HostChars);
 
+    /// <summary>Reads the token starting at <paramref name="index"/> and moves past it; empty when none starts there.</summary>
+    public static ReadOnlySpan<char> ReadToken(ReadOnlySpan<char> text, ref int index)
+    {
+        var start = index;
+        while (index < text.Length && TokenChars.Contains(text[index]))
+        {
+            index++;
+        }
+
+        return text[start..index];
+    }
+
     /// <summary>Validates user (or password) characters: unreserved, escapes, and the part's own extras.</summary>
     public static bool IsValidEscapedText(ReadOnlySpan<char> text, bool password)
         => IsUnreservedOrEscaped(text, password ? PasswordUnreserved : UserUnreserved);

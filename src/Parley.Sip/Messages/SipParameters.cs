@@ -127,16 +127,12 @@ public sealed class SipParameters : IEnumerable<KeyValuePair<string, string?>>
                 return false;
             }
             i = SkipWhitespace(text, i + 1);
-            var nameStart = i;
-            while (i < text.Length && SipGrammar.TokenChars.Contains(text[i]))
-            {
-                i++;
-            }
-            if (i == nameStart)
+            var token = SipGrammar.ReadToken(text, ref i);
+            if (token.IsEmpty)
             {
                 return false;
             }
-            var name = text[nameStart..i].ToString();
+            var name = token.ToString();
             i = SkipWhitespace(text, i);
             string? value = null;
             if (i < text.Length && text[i] == '=')
