@@ -1,4 +1,3 @@
-using System.Buffers;
 using Parley.Xmpp;
 using Parley.Xmpp.Streams;
 using Parley.Xmpp.Xml;
@@ -12,9 +11,6 @@ namespace Parley.Server.Sip.Presence.Pidf;
 /// </summary>
 public sealed class PidfReader(PidfLimits limits)
 {
-    private static readonly byte[] StreamHeader =
-        System.Text.Encoding.UTF8.GetBytes($"<stream:stream xmlns='{PidfNamespaces.Pidf}' xmlns:stream='{XmppNamespaces.Streams}'>");
-
     private readonly XmppLimits _xmlLimits = new()
     {
         MaxStanzaBytes = limits.MaxDocumentBytes,
@@ -155,41 +151,27 @@ public sealed class PidfReader(PidfLimits limits)
             body = body[(end + 2)..];
         }
 
-        var framed = new byte[declaration.Length + StreamHeader.Length + body.Length];
-        declaration.CopyTo(framed);
-        StreamHeader.CopyTo(framed.AsSpan(declaration.Length));
-        body.CopyTo(framed.AsSpan(declaration.Length + StreamHeader.Length));
-
-        var parser = new XmppStreamParser(_xmlLimits, PidfNamespaces.Pidf);
-        var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(framed));
-        Element? root = null;
+        IReadOnlyList<Element> roots;
+        bool complete;
         try
         {
-            while (parser.TryRead(ref reader, out var streamEvent))
-            {
-                if (streamEvent.Kind != XmppStreamEventKind.Stanza)
-                {
-                    continue;
-                }
-
-                if (root is not null)
-                {
-                    throw new PidfFormatException("the document has more than one root element");
-                }
-
-                root = streamEvent.Element;
-            }
+            roots = StandaloneXml.Parse(declaration, body, _xmlLimits, PidfNamespaces.Pidf, out complete);
         }
         catch (XmppStreamException e)
         {
             throw new PidfFormatException($"the document is not acceptable XML: {e.Message}", e);
         }
 
-        if (root is null || parser.HasPartialStanza)
+        if (roots.Count > 1)
+        {
+            throw new PidfFormatException("the document has more than one root element");
+        }
+
+        if (roots.Count == 0 || !complete)
         {
             throw new PidfFormatException("the document is empty or incomplete");
         }
 
-        return root;
+        return roots[0];
     }
 }
