@@ -128,7 +128,7 @@ public sealed class PresenceService(SessionRegistry registry, IDeploymentSetting
     /// <summary>Sends the user's current presence (every available resource) to a contact, e.g. after approval.</summary>
     public void SendCurrentPresence(Jid owner, Jid to)
     {
-        NotifyAuthorizationChanged(owner, to);
+        AuthorizationChanged(owner, to);
         if (registry.Find(owner) is not { } user || user.IsBlocking(to))
         {
             return;
@@ -146,7 +146,7 @@ public sealed class PresenceService(SessionRegistry registry, IDeploymentSetting
     /// <summary>Tells a contact every available resource of the user is gone (unsubscribed, blocked).</summary>
     public void SendUnavailable(Jid owner, Jid to)
     {
-        NotifyAuthorizationChanged(owner, to);
+        AuthorizationChanged(owner, to);
         if (registry.Find(owner) is not { } user)
         {
             return;
@@ -217,11 +217,8 @@ public sealed class PresenceService(SessionRegistry registry, IDeploymentSetting
     /// presence goes to the watcher (e.g. unblocking someone who is not an approved watcher: a SIP watcher's view moves
     /// from the closed document to pending).
     /// </summary>
-    public void AuthorizationChanged(Jid owner, Jid watcher) => NotifyAuthorizationChanged(owner, watcher);
-
-    // Approval, denial, cancellation and blocking end in SendCurrentPresence or SendUnavailable, which call this;
-    // a change that sends no presence calls AuthorizationChanged.
-    private void NotifyAuthorizationChanged(Jid owner, Jid watcher)
+    /// <remarks>Approval, denial, cancellation and blocking end in SendCurrentPresence or SendUnavailable, which call it.</remarks>
+    public void AuthorizationChanged(Jid owner, Jid watcher)
     {
         foreach (var observer in _observers)
         {
