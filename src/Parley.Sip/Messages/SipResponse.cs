@@ -12,6 +12,12 @@ public sealed class SipResponse : SipMessage
 
     public int StatusCode { get; }
 
+    /// <summary>
+    /// Made by this stack's client transaction rather than received (408 on timer B/F, 503 on a transport error,
+    /// RFC 3261 §17.1.4): the destination never answered.
+    /// </summary>
+    public bool IsSynthesized { get; internal set; }
+
     public string ReasonPhrase { get; set; }
 
     public bool IsProvisional => StatusCode < 200;

@@ -269,7 +269,9 @@ public sealed class ClientTransaction
             TerminateLocked();
         }
 
-        _completion.TrySetResult(SipResponse.CreateFor(Request, statusCode));
+        var synthesized = SipResponse.CreateFor(Request, statusCode);
+        synthesized.IsSynthesized = true;
+        _completion.TrySetResult(synthesized);
     }
 
     private void TerminateLocked()

@@ -37,6 +37,7 @@ public sealed class ClientTransactionTests
 
         var response = await pending;
         Assert.Equal(408, response.StatusCode);
+        Assert.True(response.IsSynthesized);
         Assert.Equal(request.TopVia.Branch, response.TopVia.Branch);
         double[] expected = [0, 0.5, 1.5, 3.5, 7.5, 11.5, 15.5, 19.5, 23.5, 27.5, 31.5];
         Assert.Equal(expected.Select(TransactionFixture.Seconds), _f.Transport.TimesOf(m => m is SipRequest));
@@ -100,7 +101,21 @@ public sealed class ClientTransactionTests
         var response = await _f.Layer.SendRequestAsync(TestMessages.Outgoing(SipMethods.Message), TestMessages.TcpPeer);
 
         Assert.Equal(503, response.StatusCode);
+        Assert.True(response.IsSynthesized);
         Assert.Equal(0, _f.Layer.ActiveTransactions);
+    }
+
+    [Fact]
+    public async Task A_received_final_response_is_not_marked_synthesized()
+    {
+        var request = TestMessages.Outgoing(SipMethods.Message);
+        var pending = _f.Layer.SendRequestAsync(request, TestMessages.UdpPeer);
+
+        await _f.Receive(SipResponse.CreateFor(request, 408, toTag: "peer"));
+
+        var response = await pending;
+        Assert.Equal(408, response.StatusCode);
+        Assert.False(response.IsSynthesized);
     }
 
     [Fact]

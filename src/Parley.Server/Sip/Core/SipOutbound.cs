@@ -44,10 +44,10 @@ public sealed class SipOutbound(SipStack stack, SipServerOptions options, IEvent
 
         switch (response.StatusCode)
         {
-            case SipStatusCodes.RequestTimeout when IsLocal(request, response):
+            case SipStatusCodes.RequestTimeout when response.IsSynthesized:
                 events.Raise(ParleyEvents.Sip.RequestTimeout, Describe(destination), request.Method, request.RequestUri.ToString());
                 break;
-            case SipStatusCodes.ServiceUnavailable when IsLocal(request, response):
+            case SipStatusCodes.ServiceUnavailable when response.IsSynthesized:
                 events.Raise(ParleyEvents.Sip.TransportError, Describe(destination), request.Method, response.ReasonPhrase);
                 break;
         }
@@ -155,11 +155,4 @@ public sealed class SipOutbound(SipStack stack, SipServerOptions options, IEvent
 
     private static string Describe(SipDestination destination)
         => string.Create(CultureInfo.InvariantCulture, $"{destination.Transport.ViaToken()} {destination.EndPoint}{(destination.Host is { } host ? $" ({host})" : string.Empty)}");
-
-    /// <summary>
-    /// Whether the transaction layer made the response itself (timer B/F, transport failure): such a response copies
-    /// the request's To unchanged and carries no Server or User-Agent, while a peer's final response adds its To tag.
-    /// </summary>
-    private static bool IsLocal(SipRequest request, SipResponse response)
-        => response.To.Tag == request.To.Tag && !response.Headers.Contains(SipHeaderNames.Server) && !response.Headers.Contains(SipHeaderNames.UserAgent);
 }
