@@ -45,14 +45,17 @@ public static class Cli
         var root = new RootCommand(
             """
             Parley: IM and presence server (XMPP), and its administration.
-            Exit codes: 0 ok, 1 refused or failed, 2 usage or input error, 3 configuration or data directory error, 4 storage error, 130 interrupted.
+            Exit codes: 0 ok, 1 refused or failed, 2 usage or input error (an invalid configuration too), 3 configuration or data directory error, 4 storage error, 5 not the CMS master, 130 interrupted.
             """);
         root.Options.Add(common.Data);
         root.Subcommands.Add(ServeCommand.Create(context, common));
         root.Subcommands.Add(DomainCommands.Create(context, common));
         root.Subcommands.Add(UserCommands.Create(context, common));
         root.Subcommands.Add(SettingsCommands.Create(context, common));
+        root.Subcommands.Add(ConfigCommands.Create(context, common));
+        root.Subcommands.Add(TopologyCommands.Create(context, common));
         root.Subcommands.Add(EventsCommand.Create(context, common));
+        root.Subcommands.Add(ReplicationCommands.Create(context, common));
         return root;
     }
 }

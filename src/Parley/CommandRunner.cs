@@ -1,5 +1,7 @@
 using Parley.Server.Configuration;
 using Parley.Server.Directory;
+using Parley.Server.Management.Cms;
+using Parley.Server.Management.Documents;
 using Parley.Server.Security;
 using Parley.Server.Storage;
 
@@ -25,6 +27,14 @@ internal static class CommandRunner
                 ? ExitCodes.Usage
                 : ExitCodes.Refused;
             return Fail(context, e.Message, code);
+        }
+        catch (ConfigurationValidationException e)
+        {
+            return Fail(context, e.Message, ExitCodes.Usage);
+        }
+        catch (CmsNotMasterException e)
+        {
+            return Fail(context, e.Message, ExitCodes.NotMaster);
         }
         catch (ConfigurationException e)
         {

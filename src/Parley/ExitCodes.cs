@@ -17,6 +17,9 @@ public static class ExitCodes
     /// <summary>The store failed (disk full, damaged file, lock held too long).</summary>
     public const int Storage = 4;
 
+    /// <summary>A configuration change on a node that is not the CMS master; the message names the master. Nothing changed.</summary>
+    public const int NotMaster = 5;
+
     /// <summary>Stopped by SIGINT/SIGTERM (128 + 2, the shell convention). A bulk import keeps the batches it committed.</summary>
     public const int Interrupted = 130;
 }

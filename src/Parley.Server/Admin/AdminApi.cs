@@ -10,16 +10,17 @@ using Microsoft.Extensions.Logging;
 using Parley.Server.Configuration;
 using Parley.Server.Diagnostics;
 using Parley.Server.Management;
+using Parley.Server.Management.Cms;
 using Parley.Server.Security;
 using Parley.Server.Sessions;
 
 namespace Parley.Server.Admin;
 
 /// <summary>
-/// The admin REST API (HTTPS, bearer token): node status and the event store, for monitoring and the later
-/// management console. Read-only for now; configuration changes go through the CLI.
+/// The admin REST API (HTTPS, bearer token): node status, the event store, and the CMS configuration documents
+/// (read on any node; replaced with <c>PUT /api/v1/config/{name}</c> on the CMS master only).
 /// </summary>
-public sealed class AdminApi(NodeOptions node, AdminToken token, ServerTlsContext tls, IDeploymentSettings settings, IEventLog events, SessionRegistry sessions, Func<int> connectionCount) : IAsyncDisposable
+public sealed class AdminApi(NodeOptions node, AdminToken token, ServerTlsContext tls, IDeploymentSettings settings, ICmsStore cms, IEventLog events, SessionRegistry sessions, Func<int> connectionCount) : IAsyncDisposable
 {
     private const int MaxEventsPerRequest = 1000;
     private static readonly string Version =
@@ -90,6 +91,7 @@ public sealed class AdminApi(NodeOptions node, AdminToken token, ServerTlsContex
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             return Results.Json(new { managedHeapBytes = GC.GetTotalMemory(forceFullCollection: false), workingSetBytes = Environment.WorkingSet }, Json);
         });
+        new AdminConfigEndpoints(cms).Map(app);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;
         EndPoint = new IPEndPoint(node.BindAddress, node.AdminPort);

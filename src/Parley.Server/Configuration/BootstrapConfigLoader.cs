@@ -18,11 +18,12 @@ namespace Parley.Server.Configuration;
 ///   "roles": ["frontend", "routing", "edge", "cms"],
 ///   "dataDirectory": "/var/lib/parley",
 ///   "bindAddress": "0.0.0.0",
-///   "listeners": { "xmpp": 5222, "admin": 8443, "sip": 5060, "sipTls": 5062 },
+///   "listeners": { "xmpp": 5222, "admin": 8443, "sip": 5060, "sipTls": 5062, "replicaAgent": 4443 },
 ///   "certificates": { "certificate": "/etc/parley/node.pem", "privateKey": "/etc/parley/node.key" },
 ///   "requireTls": true,
 ///   "initialDomain": "example.com",
-///   "sip": { "digestAlgorithms": ["MD5"] }
+///   "sip": { "digestAlgorithms": ["MD5"] },
+///   "cms": { "master": "cms1.example.com", "caCertificate": "/etc/parley/deployment-ca.pem", "fileShare": "/srv/parley-share" }
 /// }
 /// </code>
 /// </example>
@@ -33,8 +34,9 @@ public sealed class BootstrapConfigLoader(string workingDirectory, string machin
     public const string CommandLineSource = "command line";
     private const string CommandLine = CommandLineSource;
 
-    private static readonly string[] RootKeys = ["fqdn", "roles", "dataDirectory", "bindAddress", "listeners", "certificates", "requireTls", "initialDomain", "sip", "$schema"];
-    private static readonly string[] ListenerKeys = ["xmpp", "admin", "sip", "sipTls"];
+    private static readonly string[] RootKeys = ["fqdn", "roles", "dataDirectory", "bindAddress", "listeners", "certificates", "requireTls", "initialDomain", "sip", "cms", "$schema"];
+    private static readonly string[] ListenerKeys = ["xmpp", "admin", "sip", "sipTls", "replicaAgent"];
+    private static readonly string[] CmsKeys = ["master", "caCertificate", "fileShare"];
     private static readonly string[] CertificateKeys = ["certificate", "privateKey"];
     private static readonly string[] SipKeys = ["digestAlgorithms"];
     private static readonly DigestAlgorithm[] ConfigurableDigestAlgorithms = [DigestAlgorithm.Md5, DigestAlgorithm.Sha256];
@@ -76,6 +78,10 @@ public sealed class BootstrapConfigLoader(string workingDirectory, string machin
             ? ValidPort(CommandLine, "--sips-port", sipsOverride, allowZero: true, SipServerOptions.DefaultTlsPort)
             : file.SipsPort ?? SipServerOptions.DefaultTlsPort;
 
+        var replicaAgentPort = overrides.ReplicaAgentPort is { } replicaOverride
+            ? ValidPort(CommandLine, "--replica-port", replicaOverride, allowZero: true, NodeOptions.DefaultReplicaAgentPort)
+            : file.ReplicaAgentPort ?? (file.CmsMaster is null ? 0 : NodeOptions.DefaultReplicaAgentPort);
+
         if (adminPort == xmppPort)
         {
             throw new ConfigurationException(overrides.AdminPort is null && overrides.XmppPort is null ? source : CommandLine,
@@ -84,7 +90,13 @@ public sealed class BootstrapConfigLoader(string workingDirectory, string machin
         }
 
         RequireDistinctTcpPorts(overrides.SipPort is null && overrides.SipsPort is null ? source : CommandLine,
-            [("listeners.xmpp", xmppPort), ("listeners.admin", adminPort), ("listeners.sip", sipPort), ("listeners.sipTls", sipsPort)]);
+            [("listeners.xmpp", xmppPort), ("listeners.admin", adminPort), ("listeners.sip", sipPort), ("listeners.sipTls", sipsPort), ("listeners.replicaAgent", replicaAgentPort)]);
+
+        if (file.CmsMaster is { } master && string.Equals(master, fqdn, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ConfigurationException(source, "cms.master", $"names this node ({fqdn}); cms.master is for the other nodes.",
+                "remove cms.master on the master itself (absent = this node is the master), or correct fqdn if this is not the master.");
+        }
 
         var sip = new SipServerOptions { Port = sipPort, TlsPort = sipsPort };
         return new NodeOptions
@@ -101,6 +113,10 @@ public sealed class BootstrapConfigLoader(string workingDirectory, string machin
             PrivateKeyPath = file.PrivateKeyPath,
             RequireTls = file.RequireTls ?? true,
             Sip = file.DigestAlgorithms is { } algorithms ? sip with { DigestAlgorithms = algorithms } : sip,
+            CmsMaster = file.CmsMaster,
+            CmsCaCertificatePath = file.CmsCaCertificatePath,
+            CmsFileShare = file.CmsFileShare,
+            ReplicaAgentPort = replicaAgentPort,
         };
     }
 
@@ -114,7 +130,7 @@ public sealed class BootstrapConfigLoader(string workingDirectory, string machin
                 if (listeners[i].Port != 0 && listeners[i].Port == listeners[j].Port)
                 {
                     throw new ConfigurationException(source, listeners[i].Key, $"port {listeners[i].Port} is already used by {listeners[j].Key}.",
-                        $"give every listener its own port (defaults: xmpp {NodeOptions.DefaultXmppPort}, admin {NodeOptions.DefaultAdminPort}, sip {SipServerOptions.DefaultPort}, sipTls {SipServerOptions.DefaultTlsPort}; 0 disables admin, sip and sipTls).");
+                        $"give every listener its own port (defaults: xmpp {NodeOptions.DefaultXmppPort}, admin {NodeOptions.DefaultAdminPort}, sip {SipServerOptions.DefaultPort}, sipTls {SipServerOptions.DefaultTlsPort}, replicaAgent {NodeOptions.DefaultReplicaAgentPort}; 0 disables admin, sip, sipTls and replicaAgent).");
                 }
             }
         }
@@ -211,6 +227,9 @@ public sealed class BootstrapConfigLoader(string workingDirectory, string machin
                 case "sip":
                     ReadSip(file, value, values);
                     break;
+                case "cms":
+                    ReadCms(file, fileDirectory, value, values);
+                    break;
                 case "$schema":
                     break;
                 default:
@@ -239,8 +258,47 @@ public sealed class BootstrapConfigLoader(string workingDirectory, string machin
                 case "sip":
                     values.SipPort = ValidPort(file, key, port, allowZero: true, SipServerOptions.DefaultPort);
                     break;
+                case "replicaAgent":
+                    values.ReplicaAgentPort = ValidPort(file, key, port, allowZero: true, NodeOptions.DefaultReplicaAgentPort);
+                    break;
                 default:
                     values.SipsPort = ValidPort(file, key, port, allowZero: true, SipServerOptions.DefaultTlsPort);
+                    break;
+            }
+        }
+    }
+
+    private static void ReadCms(string file, string fileDirectory, JsonElement cms, FileValues values)
+    {
+        RequireObject(file, "cms", cms, "{ \"master\": \"cms1.example.com\", \"caCertificate\": \"/etc/parley/deployment-ca.pem\" }");
+        foreach (var property in Properties(file, "cms.", cms, CmsKeys))
+        {
+            var key = "cms." + property.Name;
+            switch (property.Name)
+            {
+                case "master":
+                    values.CmsMaster = ValidDomain(file, key, String(file, key, property.Value),
+                        "give the CMS master's FQDN as in its certificate, e.g. cms1.example.com (remove the key on the master itself)");
+                    break;
+                case "caCertificate":
+                    var caPath = Path.GetFullPath(NonEmptyString(file, key, property.Value, "give the path of the deployment CA's PEM certificate"), fileDirectory);
+                    if (!File.Exists(caPath))
+                    {
+                        throw new ConfigurationException(file, key, $"the file {caPath} does not exist.",
+                            "copy the deployment CA certificate (PEM) there, e.g. the master's <data>/certs/ca.pem, or remove the key to use this node's private CA.");
+                    }
+
+                    values.CmsCaCertificatePath = caPath;
+                    break;
+                default:
+                    var share = Path.GetFullPath(NonEmptyString(file, key, property.Value, "give the directory the master writes snapshots to"), fileDirectory);
+                    if (!System.IO.Directory.Exists(share))
+                    {
+                        throw new ConfigurationException(file, key, $"the directory {share} does not exist.",
+                            "create or mount the share there, or remove the key to receive snapshots over HTTPS only.");
+                    }
+
+                    values.CmsFileShare = share;
                     break;
             }
         }
@@ -456,5 +514,13 @@ public sealed class BootstrapConfigLoader(string workingDirectory, string machin
         public bool? RequireTls { get; set; }
 
         public DigestAlgorithm[]? DigestAlgorithms { get; set; }
+
+        public int? ReplicaAgentPort { get; set; }
+
+        public string? CmsMaster { get; set; }
+
+        public string? CmsCaCertificatePath { get; set; }
+
+        public string? CmsFileShare { get; set; }
     }
 }

@@ -20,4 +20,7 @@ public sealed record BootstrapOverrides
 
     /// <summary>SIP TLS (server auth) port; 0 disables.</summary>
     public int? SipsPort { get; init; }
+
+    /// <summary>Replica agent (HTTPS, mutual TLS) port; 0 disables.</summary>
+    public int? ReplicaAgentPort { get; init; }
 }

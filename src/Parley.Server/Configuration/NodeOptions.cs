@@ -10,6 +10,7 @@ public sealed record NodeOptions
 {
     public const int DefaultXmppPort = 5222;
     public const int DefaultAdminPort = 8443;
+    public const int DefaultReplicaAgentPort = 4443;
 
     /// <summary>Where the bootstrap values came from (a file path, or "defaults"), for messages.</summary>
     public string Source { get; init; } = "defaults";
@@ -43,4 +44,22 @@ public sealed record NodeOptions
 
     /// <summary>Clients must STARTTLS before authenticating (default). Off only for tests of the refusal path and benchmarks.</summary>
     public bool RequireTls { get; init; } = true;
+
+    /// <summary>FQDN of the CMS master (bootstrap <c>cms.master</c>); null = this node is the master (the single-node default).</summary>
+    public string? CmsMaster { get; init; }
+
+    /// <summary>PEM of the deployment CA that checks the master and the replicas (<c>cms.caCertificate</c>); null = the node's private CA.</summary>
+    public string? CmsCaCertificatePath { get; init; }
+
+    /// <summary>A directory the master also writes snapshots to and this node polls (<c>cms.fileShare</c>).</summary>
+    public string? CmsFileShare { get; init; }
+
+    /// <summary>
+    /// The replica agent's HTTPS port (<c>listeners.replicaAgent</c>); 0 = no listener. Default 4443 when
+    /// <see cref="CmsMaster"/> is set, else 0: the single-node master delivers to itself in process.
+    /// </summary>
+    public int ReplicaAgentPort { get; init; }
+
+    /// <summary>This node holds the CMS store and runs the file transfer agent.</summary>
+    public bool IsCmsMaster => CmsMaster is null;
 }

@@ -24,7 +24,7 @@ public static class EventCatalogue
         new("SIP", 3500, 3549, typeof(ParleyEvents.Sip)),
     ];
 
-    /// <summary>IDs kept for events named after the seed's replication events, defined by a later issue.</summary>
+    /// <summary>IDs kept for the events named after the seed's replication events (1015 certificate, 1017 unreachable, 1034 access denied).</summary>
     public static readonly IReadOnlyList<int> ReservedIds = [1015, 1017, 1034];
 
     /// <summary>Every definition, ordered by ID.</summary>

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Parley.Server.Management;
+using Parley.Server.Management.Cms;
 using Parley.Server.Storage;
 using Parley.Xmpp.Addressing;
 using Parley.Xmpp.Sasl;
@@ -16,16 +17,18 @@ public sealed partial class SqliteUserDirectory : IUserDirectory
 
     private readonly ParleyDatabase _database;
     private readonly IDeploymentSettings _settings;
+    private readonly ICmsStore _cms;
     private readonly TimeProvider _time;
     private readonly UserDirectoryOptions _options;
     private readonly DirectoryLookupCache<UserRecord> _users;
     private readonly DirectoryLookupCache<IReadOnlyList<SipDigestCredential>> _sipDigests;
 
-    public SqliteUserDirectory(ParleyDatabase database, IDeploymentSettings settings, TimeProvider time, UserDirectoryOptions options)
+    public SqliteUserDirectory(ParleyDatabase database, IDeploymentSettings settings, ICmsStore cms, TimeProvider time, UserDirectoryOptions options)
     {
         options.Validate();
         _database = database;
         _settings = settings;
+        _cms = cms;
         _time = time;
         _options = options;
         _users = new DirectoryLookupCache<UserRecord>(options.LookupCacheSize);
@@ -154,40 +157,26 @@ public sealed partial class SqliteUserDirectory : IUserDirectory
         => _database.ReadAsync<IReadOnlyList<string>>("listing domains",
             session => session.Query("SELECT name FROM domains ORDER BY name", reader => reader.GetString(0)), cancellationToken);
 
+    /// <summary>A change to the CMS domains document (the store keeps the <c>domains</c> table in step on the master).</summary>
     public async Task AddDomainAsync(string domain, string actor, CancellationToken cancellationToken)
     {
         var name = NormaliseDomain(domain);
-        await _database.WriteAsync($"adding domain {name}", session =>
-        {
-            if (session.ScalarInt64("SELECT count(*) FROM domains WHERE name = $name", ("$name", name)) > 0)
-            {
-                throw new DirectoryException(DirectoryError.DomainExists, $"Domain {name} is already hosted. Nothing to do; see `parley domain list`.");
-            }
-
-            var now = _time.GetUtcNow();
-            session.Execute("INSERT INTO domains (name, created_ms) VALUES ($name, $created)", ("$name", name), ("$created", StoredTime.ToStored(now)));
-            return SqliteRevisions.Record(session, now, actor, $"domain {name} added");
-        }, cancellationToken).ConfigureAwait(false);
+        await _cms.ChangeAsync(configuration => configuration.Domains.Contains(name, StringComparer.Ordinal)
+            ? throw new DirectoryException(DirectoryError.DomainExists, $"Domain {name} is already hosted. Nothing to do; see `parley domain list`.")
+            : configuration with { Domains = [.. configuration.Domains, name] },
+            actor, $"domain {name} added", cancellationToken).ConfigureAwait(false);
         Invalidate();
         await _settings.RefreshAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Refused (DomainHasUsers, by the store) while this node has users in the domain.</summary>
     public async Task RemoveDomainAsync(string domain, string actor, CancellationToken cancellationToken)
     {
         var name = NormaliseDomain(domain);
-        await _database.WriteAsync($"removing domain {name}", session =>
-        {
-            RequireHostedDomain(session, name);
-            var users = session.ScalarInt64("SELECT count(*) FROM users WHERE domain = $name", ("$name", name));
-            if (users > 0)
-            {
-                throw new DirectoryException(DirectoryError.DomainHasUsers,
-                    $"Domain {name} still has {users} user(s). Fix: remove them first (`parley user list --domain {name}`, then `parley user remove JID`).");
-            }
-
-            session.Execute("DELETE FROM domains WHERE name = $name", ("$name", name));
-            return SqliteRevisions.Record(session, _time.GetUtcNow(), actor, $"domain {name} removed");
-        }, cancellationToken).ConfigureAwait(false);
+        await _cms.ChangeAsync(configuration => configuration.Domains.Contains(name, StringComparer.Ordinal)
+            ? configuration with { Domains = configuration.Domains.Where(d => d != name).ToArray() }
+            : throw new DirectoryException(DirectoryError.DomainNotFound, $"Domain {name} is not hosted by this deployment. Fix: run `parley domain add {name}` first."),
+            actor, $"domain {name} removed", cancellationToken).ConfigureAwait(false);
         Invalidate();
         await _settings.RefreshAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -7,6 +7,8 @@ using Parley.Server.Configuration;
 using Parley.Server.Diagnostics;
 using Parley.Server.Directory;
 using Parley.Server.Management;
+using Parley.Server.Management.Cms;
+using Parley.Server.Management.Replication.Transfer;
 using Parley.Server.Security;
 using Parley.Server.Sessions;
 using Parley.Server.Sip;
@@ -47,21 +49,48 @@ public static class ParleyNode
 
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevelFromEnvironment()));
-        services.AddParleyStore(options.DataDirectory, store => store with { Events = store.Events with { NodeName = options.Fqdn } });
+        services.AddParleyStore(options.DataDirectory, store => store with
+        {
+            Events = store.Events with { NodeName = options.Fqdn },
+            Cms = options.CmsMaster is { } master ? CmsOptions.ReplicaOf(master) : CmsOptions.Master,
+        });
         services.AddSingleton<NodeCertificateProvisioner>();
         services.AddParleyXmpp(options.Xmpp with { RequireTls = options.RequireTls });
         services.AddParleySip(options.Sip);
+
+        // Every node reads its configuration from its replica; the master (the single-node default too) replicates to
+        // itself in process and to the other nodes of its topology.
+        services.AddParleyReplication(options, Environment.GetEnvironmentVariable);
+
         await using var provider = services.BuildServiceProvider();
         var events = provider.GetRequiredService<IEventLog>();
         try
         {
             await provider.GetRequiredService<ParleyStore>().StartAsync(cancellationToken).ConfigureAwait(false);
-            var settings = provider.GetRequiredService<IDeploymentSettings>();
-            await EnsureInitialDomainAsync(options, provider.GetRequiredService<IUserDirectory>(), settings, cancellationToken).ConfigureAwait(false);
+            // The local mirror of the hosted domains (on a replica: those of its last applied revision) names the certificate.
+            var localSettings = provider.GetRequiredService<ParleyStore>().Settings;
+            if (options.IsCmsMaster)
+            {
+                await EnsureInitialDomainAsync(options, provider.GetRequiredService<IUserDirectory>(), localSettings, cancellationToken).ConfigureAwait(false);
+            }
 
-            using var certificate = provider.GetRequiredService<NodeCertificateProvisioner>().Provision(options, [.. settings.Current.Domains]);
+            using var certificate = provider.GetRequiredService<NodeCertificateProvisioner>().Provision(options, [.. localSettings.Current.Domains]);
             provider.GetRequiredService<ServerTlsContext>().Use(certificate);
-            return await ServeAsync(options, output, error, provider, certificate, cancellationToken).ConfigureAwait(false);
+            provider.GetRequiredService<NodeCertificateHolder>().Use(certificate);
+            await using var replication = provider.GetRequiredService<ReplicationRuntime>();
+            try
+            {
+                await replication.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                var endPoint = $"{options.BindAddress}:{options.ReplicaAgentPort}";
+                events.Raise(ParleyEvents.Lifecycle.ListenerBindFailed, $"replica agent {endPoint}", ex.GetBaseException().Message);
+                await error.WriteLineAsync($"Cannot listen for the replica agent on {endPoint}: {ex.GetBaseException().Message}. Fix: stop what uses the port, or choose another with --replica-port or listeners.replicaAgent in {options.Source} (and the node's listeners.replicaAgent in the topology).").ConfigureAwait(false);
+                return ExitConfiguration;
+            }
+
+            return await ServeAsync(options, output, error, provider, certificate, replication, cancellationToken).ConfigureAwait(false);
         }
         catch (StorageException ex)
         {
@@ -76,7 +105,8 @@ public static class ParleyNode
         }
     }
 
-    private static async Task<int> ServeAsync(NodeOptions options, TextWriter output, TextWriter error, ServiceProvider provider, NodeCertificate certificate, CancellationToken cancellationToken)
+    private static async Task<int> ServeAsync(NodeOptions options, TextWriter output, TextWriter error, ServiceProvider provider, NodeCertificate certificate,
+        ReplicationRuntime replication, CancellationToken cancellationToken)
     {
         var events = provider.GetRequiredService<IEventLog>();
         var listener = new C2sListener(provider.GetRequiredService<C2sServices>(), new IPEndPoint(options.BindAddress, options.XmppPort));
@@ -114,6 +144,7 @@ public static class ParleyNode
             AdminToken.LoadOrCreate(options.DataDirectory),
             provider.GetRequiredService<ServerTlsContext>(),
             settings,
+            provider.GetRequiredService<ParleyStore>().Cms,
             events,
             provider.GetRequiredService<SessionRegistry>(),
             () => listener.ConnectionCount);
@@ -138,6 +169,16 @@ public static class ParleyNode
         await output.WriteLineAsync($"  XMPP client-to-server  tcp {listener.EndPoint} ({(options.RequireTls ? "STARTTLS required" : "STARTTLS optional")})").ConfigureAwait(false);
         await WriteSipListenersAsync(output, sip).ConfigureAwait(false);
         await output.WriteLineAsync($"  Certificate            {certificate.CertificatePath} ({certificate.Origin.ToString().ToLowerInvariant()}){(certificate.CaCertificatePath is { } ca ? $"; clients trust {ca}" : string.Empty)}").ConfigureAwait(false);
+        if (replication.ListenerEndPoint is { } replicaEndPoint)
+        {
+            await output.WriteLineAsync($"  Replica agent          https://{replicaEndPoint}{ReplicaAgentProtocol.SnapshotPath} (mutual TLS; accepts the CMS master only)").ConfigureAwait(false);
+        }
+
+        if (replication.Agent is null)
+        {
+            await output.WriteLineAsync($"  Configuration          replica revision {settings.Current.Revision} from CMS master {options.CmsMaster}").ConfigureAwait(false);
+        }
+
         if (admin?.EndPoint is { } adminEndPoint)
         {
             await output.WriteLineAsync($"  Admin API              https://{adminEndPoint}/api/v1/status (bearer token in {Path.Combine(options.DataDirectory, AdminToken.DirectoryName, AdminToken.FileName)})").ConfigureAwait(false);
@@ -146,7 +187,8 @@ public static class ParleyNode
         var listening = $"xmpp {listener.EndPoint}"
             + (sip.EndPoint(SipTransportKind.Udp) is { } sipAt ? $", sip {sipAt}" : string.Empty)
             + (sip.EndPoint(SipTransportKind.Tls) is { } sipsAt ? $", sips {sipsAt}" : string.Empty)
-            + (admin?.EndPoint is { } adminAt ? $", admin {adminAt}" : string.Empty);
+            + (admin?.EndPoint is { } adminAt ? $", admin {adminAt}" : string.Empty)
+            + (replication.ListenerEndPoint is { } replicaAt ? $", replica agent {replicaAt}" : string.Empty);
         events.Raise(ParleyEvents.Lifecycle.NodeStarted, options.Fqdn, options.Roles, listening);
         await output.WriteLineAsync("Parley is ready. Press Ctrl+C to stop.").ConfigureAwait(false);
 

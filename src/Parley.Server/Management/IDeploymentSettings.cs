@@ -1,8 +1,8 @@
 namespace Parley.Server.Management;
 
 /// <summary>
-/// Deployment settings kept in the store; every change makes a new revision with who, when and what.
-/// <see cref="Current"/> follows changes made by any process (the CLI writes while the server runs).
+/// The deployment configuration this node runs with (read side). <see cref="Current"/> follows changes made by any
+/// process (the CLI writes while the server runs); changes go through <see cref="Cms.ICmsStore"/> on the master.
 /// </summary>
 public interface IDeploymentSettings
 {
@@ -13,10 +13,6 @@ public interface IDeploymentSettings
 
     /// <summary>Re-reads the store now if its revision moved (also done periodically by the implementation).</summary>
     Task<DeploymentSnapshot> RefreshAsync(CancellationToken cancellationToken);
-
-    Task SetPresenceSettingsAsync(PresenceSettings settings, string actor, CancellationToken cancellationToken);
-
-    Task<IReadOnlyList<ConfigurationChange>> ListChangesAsync(int limit, CancellationToken cancellationToken);
 }
 
 public sealed record ConfigurationChange(long Revision, DateTimeOffset Time, string Actor, string Description);

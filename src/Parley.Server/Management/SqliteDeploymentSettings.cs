@@ -1,20 +1,17 @@
-using System.Collections.Frozen;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Parley.Server.Diagnostics;
+using Parley.Server.Management.Cms;
 using Parley.Server.Storage;
 
 namespace Parley.Server.Management;
 
 /// <summary>
-/// Deployment settings in SQLite. <see cref="Current"/> is an immutable snapshot swapped atomically; a timer
+/// Deployment settings read from the CMS documents in SQLite (what a master, or a single node, runs with). <see cref="Current"/> is an immutable snapshot swapped atomically; a timer
 /// checks the latest revision (one indexed max() query) and reloads only when it moved, so changes made by the
 /// CLI in another process take effect within <see cref="DeploymentSettingsOptions.RefreshInterval"/>.
 /// </summary>
 public sealed class SqliteDeploymentSettings : IDeploymentSettings, IAsyncDisposable
 {
-    private const string PresenceSettingName = "presence";
-
     private readonly ParleyDatabase _database;
     private readonly IEventLog _events;
     private readonly TimeProvider _time;
@@ -44,32 +41,6 @@ public sealed class SqliteDeploymentSettings : IDeploymentSettings, IAsyncDispos
     {
         cancellationToken.ThrowIfCancellationRequested();
         return Task.FromResult(Refresh(_options.AnnounceRevisions));
-    }
-
-    public async Task SetPresenceSettingsAsync(PresenceSettings settings, string actor, CancellationToken cancellationToken)
-    {
-        if (PresenceSettingsValidation.Validate(settings) is { } problem)
-        {
-            throw new ArgumentOutOfRangeException(nameof(settings), problem);
-        }
-
-        var description = $"presence settings: max contacts {Describe(settings.MaxContactListSize)}, max watchers {Describe(settings.MaxWatchers)}, auto-approve local domain {(settings.AutoApproveLocalDomain ? "on" : "off")}";
-        await _database.WriteAsync("changing presence settings", session =>
-        {
-            session.Execute("INSERT INTO settings (name, value) VALUES ($name, $value) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                ("$name", PresenceSettingName), ("$value", JsonSerializer.Serialize(settings)));
-            return SqliteRevisions.Record(session, _time.GetUtcNow(), actor, description);
-        }, cancellationToken).ConfigureAwait(false);
-        await RefreshAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    public Task<IReadOnlyList<ConfigurationChange>> ListChangesAsync(int limit, CancellationToken cancellationToken)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        return _database.ReadAsync<IReadOnlyList<ConfigurationChange>>("reading configuration history", session => session.Query(
-            "SELECT revision, time_ms, actor, description FROM revisions ORDER BY revision DESC LIMIT $limit",
-            reader => new ConfigurationChange(reader.GetInt64(0), StoredTime.FromStored(reader.GetInt64(1)), reader.GetString(2), reader.GetString(3)),
-            ("$limit", limit)), cancellationToken);
     }
 
     /// <summary>Loads the first snapshot and starts the periodic revision check.</summary>
@@ -150,15 +121,11 @@ public sealed class SqliteDeploymentSettings : IDeploymentSettings, IAsyncDispos
     {
         var latest = session.Query("SELECT revision, description FROM revisions ORDER BY revision DESC LIMIT 1",
             reader => (Revision: reader.GetInt64(0), Description: reader.GetString(1)));
-        var domains = session.Query("SELECT name FROM domains", reader => reader.GetString(0));
-        var presenceJson = session.Query("SELECT value FROM settings WHERE name = $name", reader => reader.GetString(0), ("$name", PresenceSettingName));
-        var presence = presenceJson.Count == 0
-            ? new PresenceSettings()
-            : JsonSerializer.Deserialize<PresenceSettings>(presenceJson[0]) ?? new PresenceSettings();
+        var (_, configuration, _) = CmsDocumentTable.Read(session);
+
+        // The revision is the store's newest (directory changes too): lookup caches key on it.
         var revision = latest.Count == 0 ? 0 : latest[0].Revision;
         var description = latest.Count == 0 ? "defaults" : latest[0].Description;
-        return (new DeploymentSnapshot(revision, domains.ToFrozenSet(StringComparer.Ordinal), presence), description);
+        return (DeploymentSnapshot.From(revision, configuration), description);
     }
-
-    private static string Describe(int? limit) => limit?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unlimited";
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Parley.Server.Diagnostics;
 using Parley.Server.Directory;
 using Parley.Server.Management;
+using Parley.Server.Management.Cms;
 using Parley.Server.Messaging;
 using Parley.Server.Privacy;
 using Parley.Server.Roster;
@@ -18,6 +19,7 @@ public sealed class ParleyStore : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly EventLog _eventLog;
     private readonly SqliteDeploymentSettings _settings;
+    private readonly SqliteCmsStore _cms;
     private int _state; // 0 created, 1 started, 2 disposed
 
     public ParleyStore(ParleyStoreOptions options, TimeProvider time, ILoggerFactory loggerFactory)
@@ -27,7 +29,11 @@ public sealed class ParleyStore : IAsyncDisposable
         Database = new ParleyDatabase(options.DataDirectory, options.CreateIfMissing, loggerFactory.CreateLogger<ParleyDatabase>());
         _eventLog = new EventLog(new SqliteEventStore(Database, options.Events.MaxStoredEvents), options.Events, time, loggerFactory.CreateLogger<EventLog>());
         _settings = new SqliteDeploymentSettings(Database, _eventLog, time, options.Settings, loggerFactory.CreateLogger<SqliteDeploymentSettings>());
-        Users = new SqliteUserDirectory(Database, _settings, time, options.Directory);
+        _cms = new SqliteCmsStore(Database, _eventLog, time, options.Cms, loggerFactory.CreateLogger<SqliteCmsStore>());
+
+        // A change made in this process is visible to its readers (and the CLI's printed revision) when ChangeAsync returns.
+        _cms.Committed += _ => _settings.RefreshAsync(CancellationToken.None);
+        Users = new SqliteUserDirectory(Database, _settings, _cms, time, options.Directory);
         Rosters = new SqliteRosterStore(Database, new StoredJidCache());
         Privacy = new CachedPrivacyStore(new SqlitePrivacyStore(Database), _settings, options.Directory.LookupCacheSize);
         OfflineMessages = new SqliteOfflineStore(Database, time);
@@ -42,6 +48,9 @@ public sealed class ParleyStore : IAsyncDisposable
 
     public IDeploymentSettings Settings => _settings;
 
+    /// <summary>The CMS documents (writable on the master only).</summary>
+    public ICmsStore Cms => _cms;
+
     public IUserDirectory Users { get; }
 
     public IRosterStore Rosters { get; }
@@ -54,7 +63,7 @@ public sealed class ParleyStore : IAsyncDisposable
     /// Opens (creating if allowed) and migrates the database, loads the settings snapshot and starts the background
     /// parts. Throws <see cref="StorageException"/> naming the path and the fix.
     /// </summary>
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
@@ -69,8 +78,8 @@ public sealed class ParleyStore : IAsyncDisposable
             _eventLog.Raise(ParleyEvents.Storage.SchemaMigrationApplied, Database.FilePath, migration.Version, migration.Description);
         }
 
+        await _cms.StartAsync(cancellationToken).ConfigureAwait(false);
         _settings.Start();
-        return Task.CompletedTask;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,6 +1,7 @@
 using Parley.Server.Diagnostics;
 using Parley.Server.Directory;
 using Parley.Server.Management;
+using Parley.Server.Management.Cms;
 
 namespace Parley.Server.Storage;
 
@@ -17,4 +18,7 @@ public sealed record ParleyStoreOptions
     public DeploymentSettingsOptions Settings { get; init; } = new();
 
     public EventLogOptions Events { get; init; } = new();
+
+    /// <summary>The node's CMS role from its bootstrap (recorded in the store); null = the role recorded by the node (the CLI).</summary>
+    public CmsOptions? Cms { get; init; }
 }

@@ -143,6 +143,44 @@ internal static class SchemaMigrations
             );
             CREATE INDEX sip_publications_by_publisher ON sip_publications(publisher);
             """),
+        new(4, "central management store documents, replication status and requests; domains and presence settings become documents",
+            """
+            CREATE TABLE cms_documents (
+                name        TEXT PRIMARY KEY,
+                json        TEXT NOT NULL,
+                revision    INTEGER NOT NULL
+            );
+            CREATE TABLE replication_status (
+                fqdn                    TEXT PRIMARY KEY,
+                applied_revision        INTEGER NOT NULL,
+                content_hash            TEXT,
+                last_status_report_ms   INTEGER,
+                last_update_creation_ms INTEGER,
+                product_version         TEXT,
+                consecutive_failures    INTEGER NOT NULL DEFAULT 0,
+                last_error              TEXT,
+                last_error_event        INTEGER,
+                deleted                 INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE TABLE replication_requests (
+                id            INTEGER PRIMARY KEY,
+                fqdn          TEXT,
+                requested_ms  INTEGER NOT NULL,
+                actor         TEXT NOT NULL
+            );
+            INSERT INTO cms_documents (name, json, revision)
+                SELECT 'domains', coalesce((SELECT json_group_array(name) FROM (SELECT name FROM domains ORDER BY name)), '[]'),
+                       (SELECT coalesce(max(revision), 0) FROM revisions);
+            INSERT INTO cms_documents (name, json, revision)
+                SELECT 'presence',
+                       json_object(
+                           'maxContactListSize', json_extract(value, '$.MaxContactListSize'),
+                           'maxWatchers', json_extract(value, '$.MaxWatchers'),
+                           'autoApproveLocalDomain', json(CASE WHEN coalesce(json_extract(value, '$.AutoApproveLocalDomain'), 1) THEN 'true' ELSE 'false' END)),
+                       (SELECT coalesce(max(revision), 0) FROM revisions)
+                FROM settings WHERE name = 'presence';
+            DELETE FROM settings WHERE name = 'presence';
+            """),
     ];
 
     public static int Latest => All[^1].Version;

@@ -30,6 +30,7 @@ public static class StoreServiceCollectionExtensions
         services.AddSingleton(provider => provider.GetRequiredService<ParleyStore>().Database);
         services.AddSingleton(provider => provider.GetRequiredService<ParleyStore>().Events);
         services.AddSingleton(provider => provider.GetRequiredService<ParleyStore>().Settings);
+        services.AddSingleton(provider => provider.GetRequiredService<ParleyStore>().Cms);
         services.AddSingleton(provider => provider.GetRequiredService<ParleyStore>().Users);
         services.AddSingleton(provider => provider.GetRequiredService<ParleyStore>().Rosters);
         services.AddSingleton(provider => provider.GetRequiredService<ParleyStore>().Privacy);

@@ -11,7 +11,7 @@ internal static class ServeCommand
 
     public static Command Create(CliContext context, CommonOptions common)
     {
-        var config = new Option<string?>("--config") { Description = "Bootstrap file (JSON) with fqdn, roles, dataDirectory, bindAddress, listeners, certificates, requireTls, initialDomain, sip (digestAlgorithms).", HelpName = "FILE" };
+        var config = new Option<string?>("--config") { Description = "Bootstrap file (JSON) with fqdn, roles, dataDirectory, bindAddress, listeners, certificates, requireTls, initialDomain, sip (digestAlgorithms), cms (master, caCertificate, fileShare).", HelpName = "FILE" };
         var domain = new Option<string?>("--domain") { Description = "Domain created on first start (default example.com).", HelpName = "D" };
         var bind = new Option<string?>("--bind") { Description = "Bind every listener on this IP address (default all addresses).", HelpName = "IP" };
         var fqdn = new Option<string?>("--fqdn") { Description = "This node's DNS name (default: the host name if fully qualified, else parley.<domain>).", HelpName = "F" };
@@ -19,9 +19,10 @@ internal static class ServeCommand
         var adminPort = new Option<int?>("--admin-port") { Description = "Admin API port (default 8443; 0 disables it).", HelpName = "N" };
         var sipPort = new Option<int?>("--sip-port") { Description = "SIP UDP and TCP port (default 5060; 0 disables it).", HelpName = "N" };
         var sipsPort = new Option<int?>("--sips-port") { Description = "SIP TLS port for clients, server-authenticated with the node certificate (default 5062; 0 disables it).", HelpName = "N" };
+        var replicaPort = new Option<int?>("--replica-port") { Description = "Replica agent port, HTTPS with mutual TLS, where the CMS master pushes configuration (default 4443 when cms.master is set, else 0 = off).", HelpName = "N" };
         var command = new Command(Name, "Run a node (by default a single-node deployment with all roles) until SIGINT or SIGTERM.")
         {
-            config, domain, bind, fqdn, xmppPort, adminPort, sipPort, sipsPort,
+            config, domain, bind, fqdn, xmppPort, adminPort, sipPort, sipsPort, replicaPort,
         };
         command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(context, async () =>
         {
@@ -36,6 +37,7 @@ internal static class ServeCommand
                 AdminPort = result.GetValue(adminPort),
                 SipPort = result.GetValue(sipPort),
                 SipsPort = result.GetValue(sipsPort),
+                ReplicaAgentPort = result.GetValue(replicaPort),
             });
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

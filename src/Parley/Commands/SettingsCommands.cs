@@ -88,14 +88,15 @@ internal static class SettingsCommands
                 throw new UsageException(problem);
             }
 
-            await store.Settings.SetPresenceSettingsAsync(updated, context.Actor, cancellationToken);
+            await store.Cms.SetPresenceSettingsAsync(updated, context.Actor, cancellationToken);
             context.Output.WriteLine($"Presence settings changed (revision {store.Settings.Current.Revision}): max-contacts {Formats.Limit(updated.MaxContactListSize)}, max-watchers {Formats.Limit(updated.MaxWatchers)}, auto-approve {(updated.AutoApproveLocalDomain ? "on" : "off")}.");
             return ExitCodes.Ok;
         }));
         return command;
     }
 
-    private static Command History(CliContext context, CommonOptions common)
+    /// <summary>Also `parley config history`.</summary>
+    internal static Command History(CliContext context, CommonOptions common)
     {
         var limit = new Option<int>("--limit") { Description = "How many revisions, newest first.", DefaultValueFactory = _ => 20, HelpName = "N" };
         var command = new Command("history", "Configuration revisions: when, who (actor) and what changed.") { limit, common.Json };
@@ -108,7 +109,7 @@ internal static class SettingsCommands
             }
 
             await using var store = await context.OpenStoreAsync(context.DataDirectory(result.GetValue(common.Data)), create: false, cancellationToken);
-            var changes = await store.Settings.ListChangesAsync(count, cancellationToken);
+            var changes = await store.Cms.ListChangesAsync(count, cancellationToken);
             if (result.GetValue(common.Json))
             {
                 JsonOutput.Write(context.Output, changes);

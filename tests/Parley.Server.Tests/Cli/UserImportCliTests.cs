@@ -45,7 +45,7 @@ public sealed class UserImportCliTests : IDisposable
         Assert.True(alice!.Enabled);
         Assert.False(bob!.Enabled);
         Assert.True(carol!.Enabled);
-        var change = (await store.Settings.ListChangesAsync(1, CancellationToken.None)).Single();
+        var change = (await store.Cms.ListChangesAsync(1, CancellationToken.None)).Single();
         Assert.Equal("cli:" + Environment.UserName, change.Actor);
         Assert.Contains($"imported users from {file}", change.Description);
     }

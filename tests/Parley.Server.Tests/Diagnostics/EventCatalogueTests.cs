@@ -33,11 +33,13 @@ public sealed class EventCatalogueTests
     }
 
     [Fact]
-    public void Reserved_replication_ids_are_not_defined_yet()
+    public void The_seed_replication_ids_are_defined_as_management_events()
     {
         foreach (var id in EventCatalogue.ReservedIds)
         {
-            Assert.Null(EventCatalogue.Find(id));
+            var definition = EventCatalogue.Find(id);
+            Assert.NotNull(definition);
+            Assert.Equal(typeof(ParleyEvents.Management), EventCatalogue.RangeOf(id)!.Definitions);
         }
     }
 

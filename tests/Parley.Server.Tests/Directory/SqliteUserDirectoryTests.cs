@@ -162,7 +162,7 @@ public sealed class SqliteUserDirectoryTests
         await store.Users.SetEnabledAsync(alice, false, "cli:alice-admin", None);
         await store.Users.RemoveUserAsync(alice, "cli:alice-admin", None);
 
-        var changes = await store.Settings.ListChangesAsync(10, None);
+        var changes = await store.Cms.ListChangesAsync(10, None);
 
         Assert.Equal([5L, 4, 3, 2, 1], changes.Select(c => c.Revision));
         Assert.All(changes, c => Assert.Equal("cli:alice-admin", c.Actor));

@@ -27,7 +27,7 @@ public sealed class UserImportTests : IDisposable
         Assert.Equal(new UserImportResult(25, 0, 0, 2, 4), result);
         Assert.Equal([10, 20, 25], progress.Values);
         Assert.Equal(25, (await store.Users.ListUsersAsync("example.com", None)).Count);
-        var changes = await store.Settings.ListChangesAsync(10, None);
+        var changes = await store.Cms.ListChangesAsync(10, None);
         Assert.Equal([4L, 3, 2, 1], changes.Select(c => c.Revision));
         Assert.Equal("imported users from users.csv (batch 3 of 3: 5 added, 0 password(s) reset, 0 skipped)", changes[0].Description);
         Assert.Equal(4, store.Settings.Current.Revision);

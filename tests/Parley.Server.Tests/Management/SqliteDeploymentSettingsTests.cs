@@ -1,4 +1,5 @@
 using Parley.Server.Management;
+using Parley.Server.Management.Documents;
 using Parley.Server.Tests.Support;
 
 namespace Parley.Server.Tests.Management;
@@ -29,11 +30,11 @@ public sealed class SqliteDeploymentSettingsTests
         await using var store = await TestStore.OpenAsync(temp.Path);
         var settings = new PresenceSettings { MaxContactListSize = null, MaxWatchers = 50, AutoApproveLocalDomain = false };
 
-        await store.Settings.SetPresenceSettingsAsync(settings, "cli:root", None);
+        await store.Cms.SetPresenceSettingsAsync(settings, "cli:root", None);
 
         Assert.Equal(1, store.Settings.Current.Revision);
         Assert.Equal(settings, store.Settings.Current.Presence);
-        var change = Assert.Single(await store.Settings.ListChangesAsync(10, None));
+        var change = Assert.Single(await store.Cms.ListChangesAsync(10, None));
         Assert.Equal("cli:root", change.Actor);
         Assert.Contains("max contacts unlimited", change.Description);
     }
@@ -43,9 +44,10 @@ public sealed class SqliteDeploymentSettingsTests
     {
         using var temp = new TempDirectory();
         await using var store = await TestStore.OpenAsync(temp.Path);
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() =>
-            store.Settings.SetPresenceSettingsAsync(new PresenceSettings { MaxWatchers = 0 }, "cli:root", None));
-        Assert.Empty(await store.Settings.ListChangesAsync(10, None));
+        var refused = await Assert.ThrowsAsync<ConfigurationValidationException>(() =>
+            store.Cms.SetPresenceSettingsAsync(new PresenceSettings { MaxWatchers = 0 }, "cli:root", None));
+        Assert.Equal("presence.maxWatchers", Assert.Single(refused.Errors).Field);
+        Assert.Empty(await store.Cms.ListChangesAsync(10, None));
     }
 
     [Fact]
@@ -57,7 +59,7 @@ public sealed class SqliteDeploymentSettingsTests
         Assert.False(server.Settings.Current.HostsDomain("example.com"));
 
         await cli.Users.AddDomainAsync("example.com", "cli:root", None);
-        await cli.Settings.SetPresenceSettingsAsync(new PresenceSettings { MaxWatchers = 7 }, "cli:root", None);
+        await cli.Cms.SetPresenceSettingsAsync(new PresenceSettings { MaxWatchers = 7 }, "cli:root", None);
         var before = server.Settings.Current;
         var after = await server.Settings.RefreshAsync(None);
 

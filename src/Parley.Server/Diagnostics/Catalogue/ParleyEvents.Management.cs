@@ -3,7 +3,7 @@ namespace Parley.Server.Diagnostics;
 public static partial class ParleyEvents
 {
     /// <summary>1000–1999. IDs 1015, 1017 and 1034 are reserved for the replication issue (seed 000 names).</summary>
-    public static class Management
+    public static partial class Management
     {
         /// <summary>{0} revision, {1} actor, {2} description.</summary>
         public static readonly EventDefinition ConfigurationChanged = new(

@@ -152,7 +152,7 @@ public sealed class ParleyTestNode(XmppServerOptions? xmpp = null, SipServerOpti
     public async Task SetPresenceSettingsAsync(PresenceSettings settings)
     {
         var since = DateTimeOffset.UtcNow.AddSeconds(-1);
-        await Store.Settings.SetPresenceSettingsAsync(settings, TestStore.Actor, CancellationToken.None);
+        await Store.Cms.SetPresenceSettingsAsync(settings, TestStore.Actor, CancellationToken.None);
         var revision = Store.Settings.Current.Revision;
         await WaitForEventAsync(ParleyEvents.Lifecycle.ConfigurationRevisionApplied.Id, since,
             e => e.Node != TestNodeName && RevisionOf(e.Message) >= revision, TimeSpan.FromSeconds(10),
