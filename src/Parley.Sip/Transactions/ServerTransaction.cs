@@ -226,6 +226,7 @@ public sealed class ServerTransaction
                             // Timer J, by the layer's sweep: no runtime timer kept for 32 s per request.
                             _timeout.Dispose();
                             _retransmit.Dispose();
+                            Request.ReleaseCachedValues();
                             _layer.Sweeper.AfterTimerJ(this);
                         }
                     }
