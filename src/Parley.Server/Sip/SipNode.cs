@@ -34,6 +34,7 @@ public sealed class SipNode(
     ILoggerFactory loggerFactory) : IAsyncDisposable
 {
     private SipTransportHost? _host;
+    private TransactionLayer? _transactions;
     private int _stopped;
 
     /// <summary>The bound endpoint of a transport, or null when it is disabled (or not started).</summary>
@@ -74,6 +75,7 @@ public sealed class SipNode(
         }
 
         _host = host;
+        _transactions = transactions;
         stack.Attach(host, transactions);
         await sessions.RestoreAsync(registered, cancellationToken).ConfigureAwait(false);
         await presence.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -99,12 +101,13 @@ public sealed class SipNode(
             await host.DisposeAsync().ConfigureAwait(false);
         }
 
+        _transactions?.Dispose();
         await locations.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Each SIP user session's delivery pump is tracked with the session terminations the XMPP listener waits for at
-    /// shutdown, and it ends only when its queue is completed. Nothing else completes it while the user stays
+    /// Each SIP user session's deliveries are tracked with the session terminations the XMPP listener waits for at
+    /// shutdown, and they count as finished only once the session's transport is completed. Nothing else completes it while the user stays
     /// registered, so without this every stop after a REGISTER waited out the listener's whole 5 s deadline
     /// (`parley serve` then exited 143 on SIGTERM without "Parley stopped."). Completing the queues before the transport closes still sends what is queued (or stores
     /// it offline); messages routed to these sessions from now on go straight to offline storage.

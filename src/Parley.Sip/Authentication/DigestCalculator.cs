@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -74,14 +75,30 @@ public static class DigestCalculator
         return CryptographicOperations.FixedTimeEquals(a, b);
     }
 
-    private static string Hash(DigestAlgorithm algorithm, string text) => Hash(algorithm, Encoding.UTF8.GetBytes(text));
+    private static string Hash(DigestAlgorithm algorithm, string text)
+    {
+        var length = Encoding.UTF8.GetMaxByteCount(text.Length);
+        byte[]? rented = null;
+        var bytes = length <= 512 ? stackalloc byte[512] : (rented = ArrayPool<byte>.Shared.Rent(length));
+        try
+        {
+            return Hash(algorithm, bytes[..Encoding.UTF8.GetBytes(text, bytes)]);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
 
     private static string Hash(DigestAlgorithm algorithm, ReadOnlySpan<byte> data)
     {
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
         var length = algorithm switch
         {
-            DigestAlgorithm.Md5 or DigestAlgorithm.Md5Sess => MD5.HashData(data, digest),
+            DigestAlgorithm.Md5 or DigestAlgorithm.Md5Sess => Md5.HashData(data, digest),
             DigestAlgorithm.Sha256 or DigestAlgorithm.Sha256Sess => SHA256.HashData(data, digest),
             _ => throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, "unknown digest algorithm"),
         };

@@ -27,6 +27,10 @@ public abstract class SipMessage
     private int _topViaVersion = -1;
     private CSeqHeader _cseq;
     private int _cseqVersion = -1;
+    private NameAddress? _from;
+    private int _fromVersion = -1;
+    private NameAddress? _to;
+    private int _toVersion = -1;
 
     /// <summary>The body; the writer sets Content-Length from its length.</summary>
     public ReadOnlyMemory<byte> Body { get; set; }
@@ -162,17 +166,28 @@ public abstract class SipMessage
         _topViaVersion = Headers.Version;
     }
 
-    public bool TryGetFrom([NotNullWhen(true)] out NameAddress? from)
+    /// <summary>
+    /// Drops the parsed and decoded values kept for speed; reading them again parses again. For a message that must stay
+    /// reachable but will hardly be read (a completed transaction absorbing retransmissions for 32 s): thousands of
+    /// those otherwise keep their parsed headers alive and make every full garbage collection mark them.
+    /// </summary>
+    internal void ReleaseCachedValues()
     {
-        from = null;
-        return Headers[SipHeaderNames.From] is { } text && NameAddress.TryParse(text, out from);
+        _topVia = null;
+        _topViaVersion = -1;
+        _cseqVersion = -1;
+        _from = null;
+        _fromVersion = -1;
+        _to = null;
+        _toVersion = -1;
+        Headers.ReleaseDecodedValues();
     }
 
-    public bool TryGetTo([NotNullWhen(true)] out NameAddress? to)
-    {
-        to = null;
-        return Headers[SipHeaderNames.To] is { } text && NameAddress.TryParse(text, out to);
-    }
+    /// <summary>The parsed From, kept while the headers are unchanged: the instance is shared, so Clone() it before changing it.</summary>
+    public bool TryGetFrom([NotNullWhen(true)] out NameAddress? from) => TryGetAddress(SipHeaderNames.From, ref _from, ref _fromVersion, out from);
+
+    /// <summary>The parsed To, kept while the headers are unchanged: the instance is shared, so Clone() it before changing it.</summary>
+    public bool TryGetTo([NotNullWhen(true)] out NameAddress? to) => TryGetAddress(SipHeaderNames.To, ref _to, ref _toVersion, out to);
 
     /// <summary>Every Via value; false when any of them is malformed (or there is none).</summary>
     public bool TryGetVias([NotNullWhen(true)] out IReadOnlyList<ViaHeader>? vias)
@@ -251,4 +266,26 @@ public abstract class SipMessage
     [DoesNotReturn]
     private string Missing(string name) =>
         throw new SipParseException(SipRejectionReason.MissingRequiredHeader, $"no {name} header", this as SipRequest);
+
+    // From and To are read many times per request (routing, authentication, delivery); parsing them once each
+    // removed a large share of the allocations per relayed MESSAGE.
+    private bool TryGetAddress(string name, ref NameAddress? cached, ref int cachedVersion, [NotNullWhen(true)] out NameAddress? value)
+    {
+        var version = Headers.Version;
+        if (cachedVersion == version && cached is not null)
+        {
+            value = cached;
+            return true;
+        }
+
+        if (Headers[name] is { } text && NameAddress.TryParse(text, out value))
+        {
+            cached = value;
+            cachedVersion = version;
+            return true;
+        }
+
+        value = null;
+        return false;
+    }
 }

@@ -15,7 +15,7 @@ public sealed class ClientTransaction
     private readonly Lock _gate = new();
     private readonly TransactionTimer _retransmit;
     private readonly TransactionTimer _timeout;
-    private readonly TaskCompletionSource<SipResponse> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<SipResponse> _completion = new();
     private readonly Action<SipResponse>? _onProvisional;
     private TimeSpan _interval;
     private SipRequest? _ack;
@@ -138,7 +138,10 @@ public sealed class ClientTransaction
                     }
                     else
                     {
-                        _timeout.Start(Timers.T4); // timer K absorbs retransmitted finals
+                        // Timer K absorbs retransmitted finals, by the layer's sweep (no runtime timer per request).
+                        _timeout.Dispose();
+                        _retransmit.Dispose();
+                        _layer.Sweeper.AfterTimerK(this);
                     }
 
                     action = Action.Complete;
@@ -272,6 +275,14 @@ public sealed class ClientTransaction
         var synthesized = SipResponse.CreateFor(Request, statusCode);
         synthesized.IsSynthesized = true;
         _completion.TrySetResult(synthesized);
+    }
+
+    internal void Terminate()
+    {
+        lock (_gate)
+        {
+            TerminateLocked();
+        }
     }
 
     private void TerminateLocked()

@@ -223,7 +223,11 @@ public sealed class ServerTransaction
                         }
                         else
                         {
-                            _timeout.Start(Timers.TransactionTimeout); // timer J
+                            // Timer J, by the layer's sweep: no runtime timer kept for 32 s per request.
+                            _timeout.Dispose();
+                            _retransmit.Dispose();
+                            Request.ReleaseCachedValues();
+                            _layer.Sweeper.AfterTimerJ(this);
                         }
                     }
 

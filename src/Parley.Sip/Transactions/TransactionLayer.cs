@@ -12,7 +12,7 @@ namespace Parley.Sip.Transactions;
 /// <see cref="TransactionKey"/>), creates server transactions for new requests (sending 100 Trying at once for INVITE),
 /// handles CANCEL (§9.2) and runs client transactions for <see cref="SendRequestAsync"/>.
 /// </summary>
-public sealed partial class TransactionLayer : ISipMessageHandler
+public sealed partial class TransactionLayer : ISipMessageHandler, IDisposable
 {
     private readonly ConcurrentDictionary<TransactionKey, ServerTransaction> _server = new();
     private readonly ConcurrentDictionary<TransactionKey, ClientTransaction> _client = new();
@@ -24,9 +24,13 @@ public sealed partial class TransactionLayer : ISipMessageHandler
         Timers = timers ?? throw new ArgumentNullException(nameof(timers));
         Time = time ?? throw new ArgumentNullException(nameof(time));
         Logger = log ?? throw new ArgumentNullException(nameof(log));
+        Sweeper = new CompletedTransactionSweeper(time, timers);
     }
 
     public int ActiveTransactions => _server.Count + _client.Count;
+
+    /// <summary>Stops the completed-transaction sweep (node shutdown).</summary>
+    public void Dispose() => Sweeper.Dispose();
 
     internal ISipTransport Transport { get; }
 
@@ -37,6 +41,8 @@ public sealed partial class TransactionLayer : ISipMessageHandler
     internal TimeProvider Time { get; }
 
     internal ILogger Logger { get; }
+
+    internal CompletedTransactionSweeper Sweeper { get; }
 
     public ValueTask OnMessageAsync(SipMessage message, SipSource source, CancellationToken ct) => message switch
     {

@@ -33,5 +33,6 @@ internal sealed class TransactionTimer(TimeProvider time, Action callback)
     {
         _disposed = true;
         _timer?.Dispose();
+        _timer = null; // a completed transaction may stay reachable for 32 s; the runtime timer need not
     }
 }

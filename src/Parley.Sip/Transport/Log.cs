@@ -35,7 +35,4 @@ internal static partial class Log
 
     [LoggerMessage(5209, LogLevel.Debug, "Could not send SIP to {Destination}")]
     public static partial void SendFailed(ILogger logger, string destination, Exception exception);
-
-    [LoggerMessage(5210, LogLevel.Warning, "SIP UDP receive queue is full ({Capacity}); dropping datagrams")]
-    public static partial void UdpQueueFull(ILogger logger, int capacity);
 }

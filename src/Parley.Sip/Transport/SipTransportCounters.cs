@@ -10,7 +10,6 @@ public sealed class SipTransportCounters
     private long _messagesReceived;
     private long _keepAlivesReceived;
     private long _udpRateLimited;
-    private long _udpQueueFull;
     private long _udpUnanswerable;
     private long _connectionsAccepted;
     private long _connectionsRefused;
@@ -26,9 +25,6 @@ public sealed class SipTransportCounters
 
     /// <summary>Datagrams dropped before parsing because their source was over its rate.</summary>
     public long UdpRateLimited => Interlocked.Read(ref _udpRateLimited);
-
-    /// <summary>Datagrams dropped because the worker queue was full.</summary>
-    public long UdpQueueFull => Interlocked.Read(ref _udpQueueFull);
 
     /// <summary>Malformed datagrams that could not be answered (too little was parsed to build a response).</summary>
     public long UdpUnanswerable => Interlocked.Read(ref _udpUnanswerable);
@@ -62,8 +58,6 @@ public sealed class SipTransportCounters
     internal void Reject(SipRejectionReason reason) => _rejected.AddOrUpdate(reason, 1, static (_, count) => count + 1);
 
     internal void RateLimited() => Interlocked.Increment(ref _udpRateLimited);
-
-    internal void QueueFull() => Interlocked.Increment(ref _udpQueueFull);
 
     internal void Unanswerable() => Interlocked.Increment(ref _udpUnanswerable);
 

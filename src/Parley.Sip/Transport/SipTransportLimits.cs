@@ -17,8 +17,7 @@ public sealed class SipTransportLimits
     private TimeSpan _heartbeatInterval = TimeSpan.FromSeconds(1);
     private long _maxPendingOutboundBytes = 1024 * 1024;
     private int _udpReceiveBufferBytes = 4 * 1024 * 1024;
-    private int _udpQueueCapacity = 8192;
-    private int _udpWorkers = Math.Max(1, Environment.ProcessorCount);
+    private int _udpReceivers = Math.Clamp(Environment.ProcessorCount / 2, 1, 4);
     private double _udpPerSourceRate = 10_000;
     private int _udpPerSourceBurst = 20_000;
     private int _udpMaxTrackedSources = 65_536;
@@ -55,11 +54,12 @@ public sealed class SipTransportLimits
     /// <summary>SO_RCVBUF for the UDP socket, so bursts wait in the kernel instead of being dropped (capped by net.core.rmem_max).</summary>
     public int UdpReceiveBufferBytes { get => _udpReceiveBufferBytes; set => _udpReceiveBufferBytes = Positive(value); }
 
-    /// <summary>Datagrams received and waiting for a worker; when full, new datagrams are dropped and counted.</summary>
-    public int UdpQueueCapacity { get => _udpQueueCapacity; set => _udpQueueCapacity = Positive(value); }
-
-    /// <summary>Tasks that parse and dispatch UDP datagrams; stream connections have their own loops and never wait on these.</summary>
-    public int UdpWorkers { get => _udpWorkers; set => _udpWorkers = Positive(value); }
+    /// <summary>
+    /// Threads that receive on the UDP socket, each parsing and dispatching what it receives (as Kamailio's UDP
+    /// workers do); while one handles a datagram the others keep receiving, and the kernel buffer holds bursts. Stream
+    /// connections have their own loops and never wait on these. Default: half the processors, 1 to 4.
+    /// </summary>
+    public int UdpReceivers { get => _udpReceivers; set => _udpReceivers = Positive(value); }
 
     /// <summary>
     /// Sustained datagrams per second accepted from one source address and port (token bucket). One source can be a

@@ -1,16 +1,17 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
-using System.Threading.Channels;
 using Parley.Sip.Messages;
 using Parley.Sip.Parsing;
 
 namespace Parley.Sip.Transport;
 
 /// <summary>
-/// The UDP socket. One loop receives (no allocation per datagram: a reused buffer and socket address), drops sources
-/// over their rate, and queues a pooled copy; a few workers parse and dispatch. Stream connections have their own
-/// loops, so a UDP flood costs them at most the workers' share of the CPU.
+/// The UDP socket, served by <see cref="SipTransportLimits.UdpReceivers"/> threads that each receive (a reused buffer
+/// and socket address), drop sources over their rate before parsing, then parse and dispatch on the same thread up to
+/// the handler's first wait. Handing datagrams to other threads cost more than the work itself (a wake-up per hop);
+/// the socket stays in blocking mode for the same reason (see <see cref="SendAsync"/>). Stream connections have their
+/// own loops, so a UDP flood costs them at most the receivers' share of the CPU.
 /// </summary>
 internal sealed class SipUdpListener : IAsyncDisposable
 {
@@ -18,10 +19,9 @@ internal sealed class SipUdpListener : IAsyncDisposable
 
     private readonly TransportServices _services;
     private readonly Socket _socket;
-    private readonly Channel<Datagram> _queue;
+    private readonly UdpPeerTable _peers;
     private readonly CancellationTokenSource _stopping = new();
     private Task _loops = Task.CompletedTask;
-    private int _queueFullReported;
 
     public SipUdpListener(TransportServices services, IPEndPoint endPoint)
     {
@@ -44,34 +44,34 @@ internal sealed class SipUdpListener : IAsyncDisposable
         }
 
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
-        _queue = Channel.CreateBounded<Datagram>(new BoundedChannelOptions(services.Limits.UdpQueueCapacity)
-        {
-            SingleWriter = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _peers = new UdpPeerTable(services.Limits, services.Time, LocalEndPoint);
     }
 
     public IPEndPoint LocalEndPoint { get; }
 
     public void Start()
     {
-        // The receiver gets its own thread: under a flood every receive completes at once, and a pool thread that
-        // never yields would starve TCP connections and timers on a small machine.
-        var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        new Thread(() => ReceiveLoop(received)) { IsBackground = true, Name = "sip-udp-receive" }.Start();
-        var workers = new Task[_services.Limits.UdpWorkers + 1];
-        workers[0] = received.Task;
-        for (var i = 1; i < workers.Length; i++)
+        // Dedicated threads, not pool tasks: under a flood every receive completes at once, and pool threads that never
+        // yield would starve TCP connections and timers on a small machine.
+        var receivers = new Task[_services.Limits.UdpReceivers];
+        for (var i = 0; i < receivers.Length; i++)
         {
-            workers[i] = Task.Run(WorkerLoopAsync);
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            new Thread(() => ReceiveLoop(done)) { IsBackground = true, Name = "sip-udp-receive" }.Start();
+            receivers[i] = done.Task;
         }
 
-        _loops = Task.WhenAll(workers);
+        _loops = Task.WhenAll(receivers);
     }
 
-    /// <summary>Sends to an endpoint from the listening socket, so replies come back to our advertised port.</summary>
-    public async ValueTask SendAsync(SipMessage message, IPEndPoint target, SocketAddress? address, CancellationToken ct)
+    /// <summary>
+    /// Sends to an endpoint from the listening socket, so replies come back to our advertised port. Synchronous on
+    /// purpose: a UDP send only copies into the socket buffer, and one async operation would switch the socket to
+    /// non-blocking mode for good, turning every blocking receive into an epoll round trip through another thread.
+    /// </summary>
+    public ValueTask SendAsync(SipMessage message, IPEndPoint target, SocketAddress? address, CancellationToken ct)
     {
+        ct.ThrowIfCancellationRequested();
         using var buffer = new PooledBufferWriter();
         SipMessageWriter.Write(message, buffer);
         if (buffer.WrittenCount > MaxDatagram - 28)
@@ -83,33 +83,29 @@ internal sealed class SipUdpListener : IAsyncDisposable
         {
             if (address is not null)
             {
-                await _socket.SendToAsync(buffer.WrittenMemory, SocketFlags.None, address, ct).ConfigureAwait(false);
+                _socket.SendTo(buffer.WrittenMemory.Span, SocketFlags.None, address);
             }
             else
             {
                 var destination = target.AddressFamily == AddressFamily.InterNetwork && _socket.AddressFamily == AddressFamily.InterNetworkV6
                     ? new IPEndPoint(target.Address.MapToIPv6(), target.Port)
                     : target;
-                await _socket.SendToAsync(buffer.WrittenMemory, SocketFlags.None, destination, ct).ConfigureAwait(false);
+                _socket.SendTo(buffer.WrittenMemory.Span, SocketFlags.None, destination);
             }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
             throw new SipTransportException($"UDP send to {target} failed.", ex);
         }
+
+        return ValueTask.CompletedTask;
     }
 
     public async ValueTask DisposeAsync()
     {
         _stopping.Cancel();
         _socket.Dispose();
-        _queue.Writer.TryComplete();
         await _loops.ConfigureAwait(false);
-        while (_queue.Reader.TryRead(out var left))
-        {
-            left.Release();
-        }
-
         _stopping.Dispose();
     }
 
@@ -129,7 +125,7 @@ internal sealed class SipUdpListener : IAsyncDisposable
     {
         var buffer = GC.AllocateUninitializedArray<byte>(MaxDatagram, pinned: false);
         var address = new SocketAddress(_socket.AddressFamily);
-        var peers = new UdpPeerTable(_services.Limits, _services.Time, LocalEndPoint);
+        var parser = new SipMessageParser(_services.ParserLimits);
         var token = _stopping.Token;
         while (!token.IsCancellationRequested)
         {
@@ -153,71 +149,59 @@ internal sealed class SipUdpListener : IAsyncDisposable
                 continue;
             }
 
-            var peer = peers.Get(address);
-            if (!peers.TryTake(peer))
+            if (Admit(address) is not { } source)
             {
-                _services.Counters.RateLimited();
-                if (!peer.Throttled)
-                {
-                    peer.Throttled = true;
-                    Log.SourceThrottled(_services.Logger, peer.Source.Remote.ToString());
-                    _services.Observer.OnSourceThrottled(peer.Source.Remote);
-                }
-
                 continue;
             }
 
-            var copy = ArrayPool<byte>.Shared.Rent(received);
-            buffer.AsSpan(0, received).CopyTo(copy);
-            if (!_queue.Writer.TryWrite(new Datagram(copy, received, peer.Source)))
+            // The message owns a copy of its bytes, so the buffer is free again once Handle returns; the handler's
+            // work after its first wait goes on elsewhere.
+            var pending = Handle(buffer.AsSpan(0, received), source, parser);
+            if (!pending.IsCompleted)
             {
-                ArrayPool<byte>.Shared.Return(copy);
-                _services.Counters.QueueFull();
-                if (Interlocked.Exchange(ref _queueFullReported, 1) == 0)
-                {
-                    Log.UdpQueueFull(_services.Logger, _services.Limits.UdpQueueCapacity);
-                }
+                _ = ObserveAsync(pending, source);
+            }
+            else if (pending.IsFaulted)
+            {
+                Observe(pending, source);
             }
         }
     }
 
-    private async Task WorkerLoopAsync()
+    /// <summary>The source of a datagram within its rate, or null when the datagram is dropped (reported once per episode).</summary>
+    private SipSource? Admit(SocketAddress address)
     {
-        var reader = _queue.Reader;
-        var parser = new SipMessageParser(_services.ParserLimits); // one per worker: parsers keep scratch state
-        try
+        UdpPeer peer;
+        bool episodeStarts;
+        lock (_peers)
         {
-            while (await reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false))
+            peer = _peers.Get(address);
+            if (_peers.TryTake(peer))
             {
-                while (reader.TryRead(out var datagram))
-                {
-                    try
-                    {
-                        await HandleAsync(datagram, parser).ConfigureAwait(false);
-                    }
-                    finally
-                    {
-                        datagram.Release();
-                    }
-                }
-
-                Volatile.Write(ref _queueFullReported, 0);
+                return peer.Source;
             }
+
+            episodeStarts = !peer.Throttled;
+            peer.Throttled = true;
         }
-        catch (OperationCanceledException)
+
+        _services.Counters.RateLimited();
+        if (episodeStarts)
         {
+            Log.SourceThrottled(_services.Logger, peer.Source.Remote.ToString());
+            _services.Observer.OnSourceThrottled(peer.Source.Remote);
         }
+
+        return null;
     }
 
-    private async ValueTask HandleAsync(Datagram datagram, SipMessageParser parser)
+    private ValueTask Handle(ReadOnlySpan<byte> bytes, SipSource source, SipMessageParser parser)
     {
-        var source = datagram.Source;
-        var bytes = datagram.Buffer.AsSpan(0, datagram.Length);
         if (IsKeepAlive(bytes))
         {
             // RFC 5626 keep-alives over UDP are STUN; a bare CRLF datagram is a common older habit. Neither gets an answer.
             _services.Counters.KeepAlive(1);
-            return;
+            return ValueTask.CompletedTask;
         }
 
         SipMessage message;
@@ -231,14 +215,38 @@ internal sealed class SipUdpListener : IAsyncDisposable
         }
         catch (SipParseException error)
         {
-            await RejectAsync(error, source).ConfigureAwait(false);
-            return;
+            return RejectAsync(error, source);
         }
 
         _services.Counters.MessageReceived();
         try
         {
-            await _services.Handler.OnMessageAsync(message, source, _stopping.Token).ConfigureAwait(false);
+            return _services.Handler.OnMessageAsync(message, source, _stopping.Token);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.HandlerFailed(_services.Logger, source.ToString(), ex);
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    private async Task ObserveAsync(ValueTask pending, SipSource source)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.HandlerFailed(_services.Logger, source.ToString(), ex);
+        }
+    }
+
+    private void Observe(ValueTask failed, SipSource source)
+    {
+        try
+        {
+            failed.GetAwaiter().GetResult();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -272,9 +280,4 @@ internal sealed class SipUdpListener : IAsyncDisposable
     /// <summary>RFC 5389 §6: two zero top bits and the magic cookie at offset 4; SIP starts with a letter.</summary>
     private static bool IsStun(ReadOnlySpan<byte> bytes) =>
         bytes.Length >= 20 && (bytes[0] & 0xC0) == 0 && bytes[4] == 0x21 && bytes[5] == 0x12 && bytes[6] == 0xA4 && bytes[7] == 0x42;
-
-    private readonly record struct Datagram(byte[] Buffer, int Length, SipSource Source)
-    {
-        public void Release() => ArrayPool<byte>.Shared.Return(Buffer);
-    }
 }

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace Parley.Sip.Transport;
 
 /// <summary>
-/// Per-source state for UDP, touched only by the receive loop (so no locks): the source's endpoint and reply
+/// Per-source state for UDP, used under the listener's lock by its receive threads: the source's endpoint and reply
 /// target, built once instead of per datagram, and a token bucket so one flooding source is dropped before parsing.
 /// </summary>
 internal sealed class UdpPeerTable(SipTransportLimits limits, TimeProvider time, IPEndPoint local)

@@ -114,6 +114,39 @@ public sealed class UdpTransportTests : IAsyncLifetime
         Assert.Equal(_f.Udp.Port, received.RemoteEndPoint.Port);
     }
 
+    [Fact]
+    public async Task Several_receive_threads_share_the_socket_and_every_datagram_is_handled_once()
+    {
+        await using var f = new TransportFixture(options => options.Limits.UdpReceivers = 3);
+        const int count = 300;
+        _client.Client.ReceiveBufferSize = 4 * 1024 * 1024; // the answers come back faster than this test reads them
+        for (var i = 1; i <= count; i++)
+        {
+            await _client.SendAsync(Bytes.Of(TransportFixture.Request("UDP", i)), f.Udp);
+        }
+
+        var answered = new HashSet<string>();
+        while (answered.Count < count)
+        {
+            UdpReceiveResult reply;
+            try
+            {
+                reply = await ReceiveAsync();
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"{answered.Count} of {count} answered; handler saw {f.Handler.Received.Count}, counters {f.Host.Counters.MessagesReceived}, rate-limited {f.Host.Counters.UdpRateLimited}");
+                throw;
+            }
+
+            var response = Assert.IsType<SipResponse>(new SipMessageParser(new SipLimits()).ParseDatagram(reply.Buffer));
+            Assert.True(answered.Add(response.CallId), $"answered twice: {response.CallId}");
+        }
+
+        Assert.Equal(count, f.Handler.Received.Count);
+        Assert.Equal(count, f.Host.Counters.MessagesReceived);
+    }
+
     private async Task<UdpReceiveResult> ReceiveAsync()
     {
         using var cts = new CancellationTokenSource(TransportFixture.Patience);

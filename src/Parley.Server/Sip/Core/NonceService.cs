@@ -19,14 +19,32 @@ public enum NonceState
 /// <summary>
 /// Stateless nonces (RFC 7616 §3.3 suggests a timestamp plus a keyed hash): base64url(issue time ‖ HMAC-SHA256(key,
 /// issue time)[..16]). Nothing is stored per challenge, so a flood of unauthenticated requests costs no memory.
+/// <para>
+/// Issue times are whole seconds, so every challenge within one second carries the same nonce and the keyed hash is
+/// computed once a second rather than per challenge; credentials carrying the nonce of the current second skip the
+/// hash too (it is ours by construction, and comparing a public nonce with it reveals nothing).
+/// </para>
 /// </summary>
 public sealed class NonceService(NonceSecret secret, SipServerOptions options, TimeProvider time)
 {
     private const int TimeBytes = 8;
     private const int MacBytes = 16;
 
-    /// <summary>A new nonce stamped with the current time.</summary>
-    public string Create() => Create(time.GetUtcNow());
+    private volatile IssuedNonce? _current;
+
+    /// <summary>A nonce stamped with the current second.</summary>
+    public string Create()
+    {
+        var second = time.GetUtcNow().ToUnixTimeSeconds();
+        if (_current is { } current && current.Second == second)
+        {
+            return current.Nonce;
+        }
+
+        var nonce = Create(DateTimeOffset.FromUnixTimeSeconds(second));
+        _current = new IssuedNonce(second, nonce);
+        return nonce;
+    }
 
     /// <summary>Checks the signature and age of a nonce received in credentials.</summary>
     public NonceState Check(string? nonce)
@@ -37,11 +55,14 @@ public sealed class NonceService(NonceSecret secret, SipServerOptions options, T
             return NonceState.Invalid;
         }
 
-        Span<byte> expected = stackalloc byte[32];
-        HMACSHA256.HashData(secret.Key, raw[..TimeBytes], expected);
-        if (!CryptographicOperations.FixedTimeEquals(expected[..MacBytes], raw[TimeBytes..]))
+        if (!string.Equals(nonce, _current?.Nonce, StringComparison.Ordinal))
         {
-            return NonceState.Invalid;
+            Span<byte> expected = stackalloc byte[32];
+            HMACSHA256.HashData(secret.Key, raw[..TimeBytes], expected);
+            if (!CryptographicOperations.FixedTimeEquals(expected[..MacBytes], raw[TimeBytes..]))
+            {
+                return NonceState.Invalid;
+            }
         }
 
         var issued = DateTimeOffset.FromUnixTimeMilliseconds(BinaryPrimitives.ReadInt64BigEndian(raw));
@@ -70,4 +91,6 @@ public sealed class NonceService(NonceSecret secret, SipServerOptions options, T
 
         return Convert.TryFromBase64Chars(standard, raw, out var written) && written == raw.Length;
     }
+
+    private sealed record IssuedNonce(long Second, string Nonce);
 }

@@ -143,7 +143,6 @@ public sealed class SipRequestDispatcher : ITransactionUser, IDisposable
 
     private async Task ProcessAsync(ServerTransaction transaction)
     {
-        await Task.Yield(); // Leave the transport's read loop.
         var request = transaction.Request;
         var cancellationToken = _stopping.Token;
         try
@@ -216,7 +215,7 @@ public sealed class SipRequestDispatcher : ITransactionUser, IDisposable
                 return; // No such dialog (481) or not its owner (403): answered.
             }
 
-            await handler.HandleAsync(owned, cancellationToken).ConfigureAwait(false);
+            await HandleAsync(handler, owned, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -228,6 +227,17 @@ public sealed class SipRequestDispatcher : ITransactionUser, IDisposable
             }
 
             transaction = transaction.WithUser(user);
+        }
+
+        await HandleAsync(handler, transaction, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs the handler here (the receiving thread, up to its first wait) unless it writes to the store first.</summary>
+    private static async ValueTask HandleAsync(ISipRequestHandler handler, SipServerRequest transaction, CancellationToken cancellationToken)
+    {
+        if (handler.WritesToStore)
+        {
+            await Task.Yield();
         }
 
         await handler.HandleAsync(transaction, cancellationToken).ConfigureAwait(false);

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Parley.Server.Sessions;
 using Parley.Server.Xmpp;
 using Parley.Server.Xmpp.C2s;
@@ -10,10 +9,15 @@ using Parley.Xmpp.Xml;
 namespace Parley.Server.Sip.Gateway;
 
 /// <summary>
-/// The "connection" of a SIP user session: messages become SIP requests, started in arrival order off the sender's
-/// thread with up to <see cref="MaxInFlight"/> awaiting their final responses; presence is ignored (SIP watchers are
-/// served presentity-side by the SIP presence server); IQ requests are answered service-unavailable, since a SIP client
-/// has no XMPP IQ handler.
+/// The "connection" of a SIP user session: messages become SIP requests, started in arrival order with up to
+/// <see cref="MaxInFlight"/> awaiting their final responses; presence is ignored (SIP watchers are served
+/// presentity-side by the SIP presence server); IQ requests are answered service-unavailable, since a SIP client has
+/// no XMPP IQ handler.
+/// <para>
+/// A message is started on the sender's thread when the window has room, so a relayed MESSAGE goes out without a
+/// thread hop (starting one only builds and sends the request; the wait for its answer is asynchronous). Beyond the
+/// window messages wait in order and are started as earlier ones finish.
+/// </para>
 /// </summary>
 internal sealed class SipStanzaTransport : IStanzaTransport
 {
@@ -30,7 +34,11 @@ internal sealed class SipStanzaTransport : IStanzaTransport
     private readonly Jid _user;
     private readonly SipMessageDelivery _delivery;
     private readonly SipUserSessions _sessions;
-    private readonly Channel<Element> _queue = Channel.CreateBounded<Element>(new BoundedChannelOptions(MaxQueuedMessages) { SingleReader = true });
+    private readonly Lock _gate = new();
+    private readonly Queue<Element> _waiting = new();
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _inFlight;
+    private bool _completed;
     private int _closed;
 
     public SipStanzaTransport(Jid user, SipMessageDelivery delivery, SipUserSessions sessions, SessionTerminations background)
@@ -38,7 +46,7 @@ internal sealed class SipStanzaTransport : IStanzaTransport
         _user = user;
         _delivery = delivery;
         _sessions = sessions;
-        background.Track(PumpAsync());
+        background.Track(_drained.Task); // shutdown waits for the deliveries already started or queued
     }
 
     public void Send(Element element)
@@ -46,11 +54,7 @@ internal sealed class SipStanzaTransport : IStanzaTransport
         switch (element.Name)
         {
             case "message" when !Stanza.IsError(element):
-                if (!_queue.Writer.TryWrite(element))
-                {
-                    _delivery.StoreUndelivered(_user, element);
-                }
-
+                Enqueue(element);
                 break;
             case "iq" when Stanza.Type(element) is "get" or "set":
                 _delivery.ReplyToIq(StanzaError.CreateReply(element, StanzaErrorCondition.ServiceUnavailable, "The user is on a SIP client, which does not answer XMPP requests."));
@@ -60,8 +64,15 @@ internal sealed class SipStanzaTransport : IStanzaTransport
         }
     }
 
-    /// <summary>The session ended: messages already queued are still delivered (or stored offline), then the pump stops.</summary>
-    public void Complete() => _queue.Writer.TryComplete();
+    /// <summary>The session ended: messages already queued are still delivered (or stored offline), then the transport is drained.</summary>
+    public void Complete()
+    {
+        lock (_gate)
+        {
+            _completed = true;
+            SignalIfDrained();
+        }
+    }
 
     public void Close(XmppStreamErrorReason? reason, string? text)
     {
@@ -70,29 +81,42 @@ internal sealed class SipStanzaTransport : IStanzaTransport
             return;
         }
 
-        _queue.Writer.TryComplete();
+        Complete();
         // Closing comes from account revocation (disabled or removed): its registrations and publication go too.
         _ = _sessions.RevokeAsync(_user);
     }
 
-    private async Task PumpAsync()
+    private void Enqueue(Element message)
     {
-        await Task.Yield();
-        using var window = new SemaphoreSlim(MaxInFlight, MaxInFlight);
-        await foreach (var message in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
+        bool start = false, store = false;
+        lock (_gate)
         {
-            await window.WaitAsync().ConfigureAwait(false);
-            _ = DeliverAsync(message, window);
+            if (_completed || (_inFlight >= MaxInFlight && _waiting.Count >= MaxQueuedMessages))
+            {
+                store = true;
+            }
+            else if (_inFlight < MaxInFlight && _waiting.Count == 0)
+            {
+                _inFlight++;
+                start = true;
+            }
+            else
+            {
+                _waiting.Enqueue(message);
+            }
         }
 
-        // The session ended: the pump (tracked for shutdown) finishes only when every delivery it started has.
-        for (var i = 0; i < MaxInFlight; i++)
+        if (store)
         {
-            await window.WaitAsync().ConfigureAwait(false);
+            _delivery.StoreUndelivered(_user, message);
+        }
+        else if (start)
+        {
+            _ = DeliverAsync(message);
         }
     }
 
-    private async Task DeliverAsync(Element message, SemaphoreSlim window)
+    private async Task DeliverAsync(Element message)
     {
         try
         {
@@ -100,7 +124,33 @@ internal sealed class SipStanzaTransport : IStanzaTransport
         }
         finally
         {
-            window.Release();
+            OnDeliveryFinished();
+        }
+    }
+
+    private void OnDeliveryFinished()
+    {
+        Element? next;
+        lock (_gate)
+        {
+            if (!_waiting.TryDequeue(out next))
+            {
+                _inFlight--;
+                SignalIfDrained();
+                return;
+            }
+        }
+
+        // A backlog (more than MaxInFlight outstanding) is started from the pool, so a long queue of deliveries that
+        // finish at once cannot nest on this stack.
+        ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Transport.DeliverAsync(state.Message), (Transport: this, Message: next), preferLocal: true);
+    }
+
+    private void SignalIfDrained()
+    {
+        if (_completed && _inFlight == 0 && _waiting.Count == 0)
+        {
+            _drained.TrySetResult();
         }
     }
 }

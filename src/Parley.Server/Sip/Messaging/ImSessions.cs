@@ -50,6 +50,9 @@ public sealed class ImSessions : ISipRequestHandler, IDialogOwnership, IAsyncDis
 
     public IReadOnlyCollection<string> Methods { get; } = [SipMethods.Invite, SipMethods.Bye, SipMethods.Info];
 
+    /// <summary>IM sessions live in memory.</summary>
+    public bool WritesToStore => false;
+
     /// <summary>Open sessions (for tests and status).</summary>
     public int Count => _byDialog.Count;
 

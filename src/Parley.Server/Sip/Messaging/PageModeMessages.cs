@@ -12,6 +12,9 @@ public sealed class PageModeMessages(SipMessageIngress ingress, ImSessions sessi
 {
     public IReadOnlyCollection<string> Methods { get; } = [SipMethods.Message];
 
+    /// <summary>Routing reads cached directory data; only an undeliverable message is stored, after the wait for the device.</summary>
+    public bool WritesToStore => false;
+
     public async ValueTask HandleAsync(SipServerRequest request, CancellationToken cancellationToken)
     {
         if (request.Request.To.Tag is not null)

@@ -41,6 +41,9 @@ public sealed class SipPresenceServer(
 {
     public IReadOnlyCollection<string> Methods { get; } = [SipMethods.Subscribe];
 
+    /// <summary>A subscription is persisted (it survives a restart).</summary>
+    public bool WritesToStore => true;
+
     public async ValueTask HandleAsync(SipServerRequest request, CancellationToken cancellationToken)
     {
         var message = request.Request;

@@ -17,6 +17,9 @@ public sealed class RegisterHandler(LocationService locations, SipUserSessions s
 {
     public IReadOnlyCollection<string> Methods { get; } = [SipMethods.Register];
 
+    /// <summary>Bindings are stored before the 200.</summary>
+    public bool WritesToStore => true;
+
     public async ValueTask HandleAsync(SipServerRequest request, CancellationToken cancellationToken)
     {
         var message = request.Request;

@@ -10,8 +10,8 @@ public sealed class NonceServiceTests
     public void A_fresh_nonce_is_valid_until_its_lifetime_then_stale()
     {
         using var temp = new TempDirectory();
-        // Nonces carry whole milliseconds: start on one so the boundary is exact.
-        var clock = new FixedTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+        // Nonces carry whole seconds: start on one so the boundary is exact.
+        var clock = new FixedTimeProvider(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
         var nonces = new NonceService(new NonceSecret(temp.Path), new SipServerOptions { NonceLifetime = TimeSpan.FromMinutes(5) }, clock);
         var nonce = nonces.Create();
 

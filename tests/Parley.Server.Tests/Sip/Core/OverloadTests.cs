@@ -41,17 +41,20 @@ public sealed class OverloadTests
             }
         });
 
+        // SUBSCRIBE, because its handler writes to the store and so runs on the thread pool: the requests stay in
+        // progress while the burst arrives (one answered on the receiving thread, like OPTIONS, never would). From
+        // another domain, so no challenge comes first.
         for (var i = 0; i < burst; i++)
         {
-            var options = $"OPTIONS sip:{ParleyTestNode.Domain} SIP/2.0\r\nVia: SIP/2.0/UDP {local};branch=z9hG4bK-burst-{i}\r\n" +
-                          $"Max-Forwards: 70\r\nFrom: <sip:probe@{ParleyTestNode.Domain}>;tag=p{i}\r\nTo: <sip:{ParleyTestNode.Domain}>\r\n" +
-                          $"Call-ID: burst-{i}\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
-            udp.SendTo(Encoding.ASCII.GetBytes(options), server);
+            var subscribe = $"SUBSCRIBE sip:alice@{ParleyTestNode.Domain} SIP/2.0\r\nVia: SIP/2.0/UDP {local};branch=z9hG4bK-burst-{i}\r\n" +
+                            $"Max-Forwards: 70\r\nFrom: <sip:probe@elsewhere.example>;tag=p{i}\r\nTo: <sip:alice@{ParleyTestNode.Domain}>\r\n" +
+                            $"Call-ID: burst-{i}\r\nCSeq: 1 SUBSCRIBE\r\nContact: <sip:probe@{local}>\r\nEvent: presence\r\nExpires: 60\r\nContent-Length: 0\r\n\r\n";
+            udp.SendTo(Encoding.ASCII.GetBytes(subscribe), server);
         }
 
         await receiving;
         Assert.True(answers.GetValueOrDefault(503) > 0, $"no 503 in a burst of {burst} with a limit of 1: {string.Join(", ", answers)}");
-        Assert.True(answers.GetValueOrDefault(200) > 0, "every request was refused");
+        Assert.True(answers.Keys.Any(status => status != 503), $"every request was refused: {string.Join(", ", answers)}");
         Assert.Contains("Retry-After: 1", overloadAnswer, StringComparison.Ordinal);
         await node.WaitForEventAsync(ParleyEvents.Sip.Overloaded.Id, since, _ => true, TimeSpan.FromSeconds(5), "the overload event");
     }

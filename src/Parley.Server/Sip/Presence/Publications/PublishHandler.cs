@@ -17,6 +17,9 @@ public sealed class PublishHandler(SipPublications publications, PidfReader read
 {
     public IReadOnlyCollection<string> Methods { get; } = [SipMethods.Publish];
 
+    /// <summary>A publication is persisted.</summary>
+    public bool WritesToStore => true;
+
     public async ValueTask HandleAsync(SipServerRequest request, CancellationToken cancellationToken)
     {
         var message = request.Request;
