@@ -76,7 +76,9 @@ public static class ParleyNode
 
             using var certificate = provider.GetRequiredService<NodeCertificateProvisioner>().Provision(options, [.. localSettings.Current.Domains]);
             provider.GetRequiredService<ServerTlsContext>().Use(certificate);
-            provider.GetRequiredService<NodeCertificateHolder>().Use(certificate);
+            var provisioner = provider.GetRequiredService<NodeCertificateProvisioner>();
+            provider.GetRequiredService<NodeCertificateHolder>().Use(certificate,
+                ReplicationIdentity.Resolve(options, certificate, () => provisioner.ProvisionGenerated(options.DataDirectory, options.Fqdn, [])));
             await using var replication = provider.GetRequiredService<ReplicationRuntime>();
             try
             {

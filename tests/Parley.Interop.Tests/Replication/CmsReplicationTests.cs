@@ -43,6 +43,14 @@ public sealed class CmsReplicationTests(ITestOutputHelper output)
             Assert.NotEqual(System.Text.Json.JsonValueKind.Null, row.GetProperty("lastStatusReport").ValueKind);
             Assert.NotEqual(System.Text.Json.JsonValueKind.Null, row.GetProperty("lastUpdateCreation").ValueKind);
         }
+
+        // Invoke-CsManagementStoreReplication's counterpart: the running master picks the request up and resends.
+        var target = deployment.Replicas[0].Fqdn;
+        (await deployment.Master.CliAsync("replication", "invoke", "--replica", target)).ShouldSucceed();
+        await deployment.WaitForEventAsync(deployment.Master, 1028, m => m.Contains(target, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        var table = (await deployment.Master.CliAsync("replication", "status", "--replica", target)).ShouldSucceed().StandardOutput;
+        Assert.Contains("UPTODATE", table, StringComparison.Ordinal);
+        Assert.Contains(target, table, StringComparison.Ordinal);
     }
 
     [Fact]

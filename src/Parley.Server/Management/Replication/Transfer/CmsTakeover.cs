@@ -140,7 +140,7 @@ public sealed class FileTransferAgentFactory(
     private readonly ReplicationStatusStore _status = new(database);
 
     public MasterReplicator Replicator(ICmsStore store)
-        => new(store, () => certificate.Certificate.Certificate, localFqdn, events, time, new MasterReplicatorOptions(), loggers.CreateLogger<MasterReplicator>());
+        => new(store, () => certificate.Identity.Signer, localFqdn, events, time, new MasterReplicatorOptions(), loggers.CreateLogger<MasterReplicator>());
 
     public FileTransferAgent Agent(ISnapshotSource source)
         => new(localFqdn, source, verifier, applier, tls, trust, _status, events, options, time, loggers, RecordHandoverAsync);

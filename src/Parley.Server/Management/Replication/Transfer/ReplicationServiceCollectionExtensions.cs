@@ -27,11 +27,11 @@ public static class ReplicationServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(node);
         services.AddSingleton(TransferOptions.FromEnvironment(environment));
+        services.AddSingleton(provider => provider.GetRequiredService<NodeCertificateHolder>().Identity);
         services.AddSingleton(provider => new DeploymentTrust(
-            DeploymentCaLocator.Load(node, provider.GetRequiredService<NodeCertificateHolder>().Certificate),
-            DeploymentCaLocator.PathFor(node) ?? "the node certificate's chain", provider.GetRequiredService<TimeProvider>()));
+            provider.GetRequiredService<ReplicationIdentity>().Authorities, provider.GetRequiredService<ReplicationIdentity>().Source, provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ISnapshotVerifier>(provider => new SnapshotVerifier(
-            DeploymentCaLocator.Load(node, provider.GetRequiredService<NodeCertificateHolder>().Certificate)[0], provider.GetRequiredService<TimeProvider>()));
+            provider.GetRequiredService<ReplicationIdentity>().Authorities[0], provider.GetRequiredService<TimeProvider>()));
         services.AddParleyReplica(
             new ReplicaAgentOptions
             {
@@ -54,7 +54,7 @@ public static class ReplicationServiceCollectionExtensions
         services.AddSingleton<NodeCertificateHolder>();
         services.AddSingleton(new MasterReplicatorOptions());
         services.AddSingleton(provider => new MasterReplicator(
-            provider.GetRequiredService<ParleyStore>().Cms, () => provider.GetRequiredService<NodeCertificateHolder>().Certificate.Certificate, node.Fqdn,
+            provider.GetRequiredService<ParleyStore>().Cms, () => provider.GetRequiredService<NodeCertificateHolder>().Identity.Signer, node.Fqdn,
             provider.GetRequiredService<IEventLog>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<MasterReplicatorOptions>(),
             provider.GetRequiredService<ILogger<MasterReplicator>>()));
         services.AddSingleton<ISnapshotSource>(provider => provider.GetRequiredService<MasterReplicator>());

@@ -31,9 +31,10 @@ public sealed class FileTransferAgentTests
         Assert.Contains("new.example", fe2.Applier.Held!.Configuration.Domains);
         Assert.NotNull(fe1.Applier.LastMasterContact);
         var latest = (await rig.Source.LatestAsync(CancellationToken.None)).Revision;
-        var rows = await rig.Status!.ListAsync(latest, CancellationToken.None);
-        Assert.Equal(3, rows.Count);
-        Assert.All(rows, row => Assert.True(row.UpToDate, $"{row.Fqdn} not UpToDate in replication_status (applied {row.AppliedRevision}, latest {latest})"));
+
+        // The agent's in-memory view leads the table by one write.
+        var rows = await TransferRig.EventuallyAsync(
+            () => rig.Status!.ListAsync(latest, CancellationToken.None).Result is { Count: 3 } all && all.All(r => r.UpToDate) ? all : null, Within, "replication_status UpToDate");
         Assert.All(rows, row => Assert.False(string.IsNullOrEmpty(row.ProductVersion)));
         Assert.All(rows, row => Assert.NotNull(row.LastStatusReport));
     }
@@ -78,6 +79,21 @@ public sealed class FileTransferAgentTests
         Assert.Contains("other.test.example", (string)mismatch[2]!);
         Assert.Null(wrong.Applier.Held);
         await rig.WaitUpToDateAsync(Within, fe1.Fqdn);
+    }
+
+    [Fact]
+    public async Task A_replica_whose_certificate_another_ca_issued_raises_1021_not_1015()
+    {
+        await using var rig = new TransferRig();
+        var stranger = rig.AddReplica("fe1.test.example", "127.0.0.2", presented: Support.TestDeploymentCa.SelfSigned("fe1.test.example"));
+        await stranger.StartAsync();
+        await rig.StartMasterAsync(rig.Configuration());
+
+        var untrusted = await TransferRig.EventuallyAsync(() => Find(rig.MasterEvents, 1021), Within, "event 1021");
+        Assert.Equal(stranger.Fqdn, untrusted[0]);
+        Assert.Contains("does not chain to the deployment CA", (string)untrusted[4]!);
+        Assert.Null(Find(rig.MasterEvents, 1015));
+        Assert.Null(stranger.Applier.Held);
     }
 
     [Fact]
