@@ -220,19 +220,6 @@ public sealed class SipHeaderCollection : IReadOnlyList<SipHeader>
 
     internal string NameAt(int index) => _entries[index].Name;
 
-    /// <summary>Forgets the strings decoded from received lines (they are decoded again if read): less to keep alive.</summary>
-    internal void ReleaseDecodedValues()
-    {
-        var entries = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_entries);
-        for (var i = 0; i < entries.Length; i++)
-        {
-            if (entries[i].Length > 0)
-            {
-                entries[i].Value = null;
-            }
-        }
-    }
-
     /// <summary>The value's UTF-8 bytes when still undecoded and unfolded (the writer copies them without a string).</summary>
     internal bool TryGetRawValue(int index, out ReadOnlyMemory<byte> raw)
     {

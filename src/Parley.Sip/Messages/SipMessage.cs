@@ -166,23 +166,6 @@ public abstract class SipMessage
         _topViaVersion = Headers.Version;
     }
 
-    /// <summary>
-    /// Drops the parsed and decoded values kept for speed; reading them again parses again. For a message that must stay
-    /// reachable but will hardly be read (a completed transaction absorbing retransmissions for 32 s): thousands of
-    /// those otherwise keep their parsed headers alive and make every full garbage collection mark them.
-    /// </summary>
-    internal void ReleaseCachedValues()
-    {
-        _topVia = null;
-        _topViaVersion = -1;
-        _cseqVersion = -1;
-        _from = null;
-        _fromVersion = -1;
-        _to = null;
-        _toVersion = -1;
-        Headers.ReleaseDecodedValues();
-    }
-
     /// <summary>The parsed From, kept while the headers are unchanged: the instance is shared, so Clone() it before changing it.</summary>
     public bool TryGetFrom([NotNullWhen(true)] out NameAddress? from) => TryGetAddress(SipHeaderNames.From, ref _from, ref _fromVersion, out from);
 

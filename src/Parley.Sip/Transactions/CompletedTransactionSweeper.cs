@@ -13,24 +13,26 @@ internal sealed class CompletedTransactionSweeper : IDisposable
     private readonly TimeProvider _time;
     private readonly TimeSpan _period;
     private readonly Lock _gate = new();
-    private readonly ExpiryQueue _server;
-    private readonly ExpiryQueue _client;
+    private readonly ExpiryQueue<(TransactionKey Key, AbsorbedRequest Entry)> _server;
+    private readonly ExpiryQueue<ClientTransaction> _client;
+    private readonly Action<TransactionKey, AbsorbedRequest> _expireServer;
     private ITimer? _timer;
     private bool _disposed;
 
-    public CompletedTransactionSweeper(TimeProvider time, SipTimers timers)
+    public CompletedTransactionSweeper(TimeProvider time, SipTimers timers, Action<TransactionKey, AbsorbedRequest> expireServer)
     {
         _time = time;
         _period = timers.T1 / 2;
-        _server = new ExpiryQueue(timers.TransactionTimeout);
-        _client = new ExpiryQueue(timers.T4);
+        _server = new(timers.TransactionTimeout);
+        _client = new(timers.T4);
+        _expireServer = expireServer;
     }
 
-    /// <summary>Timer J: the completed server transaction is terminated after 64*T1.</summary>
-    public void AfterTimerJ(ServerTransaction transaction) => Add(_server, transaction.Terminate);
+    /// <summary>Timer J: the absorbed request is forgotten after 64*T1.</summary>
+    public void AfterTimerJ(TransactionKey key, AbsorbedRequest entry) => Add(_server, (key, entry));
 
     /// <summary>Timer K: the completed client transaction is terminated after T4.</summary>
-    public void AfterTimerK(ClientTransaction transaction) => Add(_client, transaction.Terminate);
+    public void AfterTimerK(ClientTransaction transaction) => Add(_client, transaction);
 
     public void Dispose()
     {
@@ -42,7 +44,7 @@ internal sealed class CompletedTransactionSweeper : IDisposable
         }
     }
 
-    private void Add(ExpiryQueue queue, Action terminate)
+    private void Add<T>(ExpiryQueue<T> queue, T item)
     {
         var now = _time.GetTimestamp();
         lock (_gate)
@@ -52,7 +54,7 @@ internal sealed class CompletedTransactionSweeper : IDisposable
                 return;
             }
 
-            queue.Enqueue(now, terminate);
+            queue.Enqueue(now, item);
             _timer ??= _time.CreateTimer(static state => ((CompletedTransactionSweeper)state!).Sweep(), this, _period, _period);
         }
     }
@@ -60,35 +62,38 @@ internal sealed class CompletedTransactionSweeper : IDisposable
     private void Sweep()
     {
         var now = _time.GetTimestamp();
-        List<Action>? due = null;
+        List<(TransactionKey Key, AbsorbedRequest Entry)>? servers = null;
+        List<ClientTransaction>? clients = null;
         lock (_gate)
         {
-            _server.TakeDue(_time, now, ref due);
-            _client.TakeDue(_time, now, ref due);
+            _server.TakeDue(_time, now, ref servers);
+            _client.TakeDue(_time, now, ref clients);
         }
 
-        // Outside the lock: terminating takes each transaction's own lock.
-        if (due is not null)
+        // Outside the lock: ending a client transaction takes its own lock.
+        foreach (var (key, entry) in servers ?? [])
         {
-            foreach (var terminate in due)
-            {
-                terminate();
-            }
+            _expireServer(key, entry);
+        }
+
+        foreach (var transaction in clients ?? [])
+        {
+            transaction.Terminate();
         }
     }
 
-    private sealed class ExpiryQueue(TimeSpan lifetime)
+    private sealed class ExpiryQueue<T>(TimeSpan lifetime)
     {
-        private readonly Queue<(long Since, Action Terminate)> _entries = new();
+        private readonly Queue<(long Since, T Item)> _entries = new();
 
-        public void Enqueue(long now, Action terminate) => _entries.Enqueue((now, terminate));
+        public void Enqueue(long now, T item) => _entries.Enqueue((now, item));
 
-        public void TakeDue(TimeProvider time, long now, ref List<Action>? due)
+        public void TakeDue(TimeProvider time, long now, ref List<T>? due)
         {
             while (_entries.TryPeek(out var head) && time.GetElapsedTime(head.Since, now) >= lifetime)
             {
                 _entries.Dequeue();
-                (due ??= []).Add(head.Terminate);
+                (due ??= []).Add(head.Item);
             }
         }
     }

@@ -33,6 +33,12 @@ public sealed partial class TransactionLayer
             return;
         }
 
+        if (_absorbed.TryGetValue(key, out var absorbed))
+        {
+            await ResendAsync(absorbed, key, ct).ConfigureAwait(false);
+            return;
+        }
+
         var transaction = new ServerTransaction(this, key, request, source);
         if (!_server.TryAdd(key, transaction))
         {
@@ -71,6 +77,19 @@ public sealed partial class TransactionLayer
             }
 
             await transaction.TryRespondFinalAsync(SipResponse.CreateFor(request, status, toTag: Tags.NewTag()), ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A retransmitted request of a completed non-INVITE (timer J): its final response again.</summary>
+    private async ValueTask ResendAsync(AbsorbedRequest absorbed, TransactionKey key, CancellationToken ct)
+    {
+        try
+        {
+            await Transport.SendResponseAsync(absorbed.Response, absorbed.Source, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsTransportFailure(ex))
+        {
+            Log.TransportError(Logger, key.Method, key.Branch, ex);
         }
     }
 

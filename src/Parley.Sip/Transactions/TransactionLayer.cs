@@ -16,6 +16,8 @@ public sealed partial class TransactionLayer : ISipMessageHandler, IDisposable
 {
     private readonly ConcurrentDictionary<TransactionKey, ServerTransaction> _server = new();
     private readonly ConcurrentDictionary<TransactionKey, ClientTransaction> _client = new();
+    private readonly ConcurrentDictionary<TransactionKey, AbsorbedRequest> _absorbed = new();
+    private readonly SipMessageParser _compactParser = new(new SipLimits());
 
     public TransactionLayer(ISipTransport transport, ITransactionUser user, SipTimers timers, TimeProvider time, ILogger<TransactionLayer> log)
     {
@@ -24,10 +26,11 @@ public sealed partial class TransactionLayer : ISipMessageHandler, IDisposable
         Timers = timers ?? throw new ArgumentNullException(nameof(timers));
         Time = time ?? throw new ArgumentNullException(nameof(time));
         Logger = log ?? throw new ArgumentNullException(nameof(log));
-        Sweeper = new CompletedTransactionSweeper(time, timers);
+        Sweeper = new CompletedTransactionSweeper(time, timers, ForgetAbsorbed);
     }
 
-    public int ActiveTransactions => _server.Count + _client.Count;
+    /// <summary>Server and client transactions, counting completed non-INVITEs over UDP still absorbing retransmissions (timer J).</summary>
+    public int ActiveTransactions => _server.Count + _client.Count + _absorbed.Count;
 
     /// <summary>Stops the completed-transaction sweep (node shutdown).</summary>
     public void Dispose() => Sweeper.Dispose();
@@ -119,6 +122,15 @@ public sealed partial class TransactionLayer : ISipMessageHandler, IDisposable
     internal static bool IsTransportFailure(Exception ex) =>
         ex is SipTransportException or SocketException or IOException or ObjectDisposedException;
 
+    /// <summary>Timer J for a completed non-INVITE over UDP: retransmissions of its request get <paramref name="response"/> again.</summary>
+    internal void Absorb(TransactionKey key, SipResponse response, SipSource source)
+    {
+        var compact = (SipResponse)_compactParser.ParseDatagram(SipMessageWriter.ToBytes(response));
+        var entry = new AbsorbedRequest(compact, source);
+        _absorbed[key] = entry;
+        Sweeper.AfterTimerJ(key, entry);
+    }
+
     internal void Remove(ServerTransaction transaction) =>
         _server.TryRemove(new KeyValuePair<TransactionKey, ServerTransaction>(transaction.Key, transaction));
 
@@ -137,6 +149,11 @@ public sealed partial class TransactionLayer : ISipMessageHandler, IDisposable
             Log.UserFailed(Logger, "timer", string.Empty, ex);
         }
     }
+
+    internal void ForgetAbsorbed(TransactionKey key) => _absorbed.TryRemove(key, out _);
+
+    private void ForgetAbsorbed(TransactionKey key, AbsorbedRequest entry) =>
+        _absorbed.TryRemove(new KeyValuePair<TransactionKey, AbsorbedRequest>(key, entry));
 
     private async ValueTask OnResponseAsync(SipResponse response, SipSource source, CancellationToken ct)
     {

@@ -173,21 +173,4 @@ public sealed class SipMessageTests
         Assert.Equal("d", request.To.Uri.User);
     }
 
-    [Fact]
-    public void Released_cached_values_are_parsed_again_the_same()
-    {
-        var text = "MESSAGE sip:b@example.com SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: \"A\" <sip:a@example.com>;tag=1\r\nTo: <sip:b@example.com>\r\nCall-ID: x\r\nCSeq: 7 MESSAGE\r\nX-Folded: one\r\n two\r\nContent-Length: 0\r\n\r\n";
-        var request = (SipRequest)Parse.Datagram(text);
-        var (via, from, to, cseq, folded) = (request.TopVia.ToString(), request.From.ToString(), request.To.ToString(), request.CSeq, request.Headers["X-Folded"]);
-
-        request.ReleaseCachedValues();
-
-        Assert.Equal(via, request.TopVia.ToString());
-        Assert.Equal(from, request.From.ToString());
-        Assert.Equal(to, request.To.ToString());
-        Assert.Equal(cseq, request.CSeq);
-        Assert.Equal(folded, request.Headers["X-Folded"]);
-        Assert.Equal(text, Encoding.UTF8.GetString(SipMessageWriter.ToBytes(request)).Replace("X-Folded: one two", "X-Folded: one\r\n two", StringComparison.Ordinal));
-    }
-
 }

@@ -55,7 +55,9 @@ public sealed class StatelessAnswerTests
         await _f.Receive(TestMessages.Received(SipMethods.Message));
 
         Assert.Single(_f.User.Requests);
-        Assert.Equal(TransactionState.Completed, transaction.State);
-        Assert.Equal(1, _f.Layer.ActiveTransactions);
+        Assert.Equal(2, _f.Transport.Responses.Count); // the retransmission got the 200 again
+        Assert.Equal(200, _f.Transport.Responses[1].StatusCode);
+        Assert.Equal(1, _f.Layer.ActiveTransactions); // absorbed by the layer for timer J; the transaction object itself has ended
+        Assert.Equal(TransactionState.Terminated, transaction.State);
     }
 }
