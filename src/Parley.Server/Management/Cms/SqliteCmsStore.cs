@@ -111,18 +111,17 @@ public sealed class SqliteCmsStore : ICmsStore
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(actor);
         ArgumentException.ThrowIfNullOrWhiteSpace(description);
-        if (Role.MasterFqdn is { } master)
-        {
-            CmsLog.NotMaster(_logger, actor, description, master);
-            _events.Raise(ParleyEvents.Management.ConfigurationChangeOnReplica, actor, description, master);
-            throw new CmsNotMasterException(master);
-        }
-
         CommitOutcome outcome;
         try
         {
             outcome = await _database.WriteAsync($"changing the configuration ({description})",
-                session => Commit(session, edit, actor, description), cancellationToken).ConfigureAwait(false);
+                session => CommitAsMaster(session, edit, actor, description), cancellationToken).ConfigureAwait(false);
+        }
+        catch (CmsNotMasterException e)
+        {
+            CmsLog.NotMaster(_logger, actor, description, e.MasterFqdn);
+            _events.Raise(ParleyEvents.Management.ConfigurationChangeOnReplica, actor, description, e.MasterFqdn);
+            throw;
         }
         catch (ConfigurationValidationException e)
         {
@@ -151,6 +150,23 @@ public sealed class SqliteCmsStore : ICmsStore
         }
 
         return outcome.Revision;
+    }
+
+    /// <summary>
+    /// Checks the role recorded in the store, in the change's own transaction, before committing: a master move
+    /// (`replication move-master`) rewrites it while the nodes run, so the old master refuses from then on and the new
+    /// one accepts, through the CLI and the admin API alike, without a restart.
+    /// </summary>
+    private CommitOutcome CommitAsMaster(SqliteSession session, Func<DeploymentConfiguration, DeploymentConfiguration> edit, string actor, string description)
+    {
+        var role = CmsRoleRecord.Read(session);
+        _role = role;
+        if (role.MasterFqdn is { } master)
+        {
+            throw new CmsNotMasterException(master);
+        }
+
+        return Commit(session, edit, actor, description);
     }
 
     private CommitOutcome Commit(SqliteSession session, Func<DeploymentConfiguration, DeploymentConfiguration> edit, string actor, string description)

@@ -144,6 +144,31 @@ public sealed class SqliteCmsStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_running_store_follows_the_recorded_role_when_the_master_moves()
+    {
+        // The running node's store (started as master), and the role records a master move writes meanwhile.
+        await using var running = await TestStore.OpenAsync(_temp.Path);
+        await running.Cms.ChangeAsync(c => c with { Domains = ["before.example.com"] }, TestStore.Actor, "before the move", None);
+        await using (var movedAway = new ParleyStore(TestStore.Options(_temp.Path) with { Cms = CmsOptions.ReplicaOf("fe2.example.com") }, TimeProvider.System, NullLoggerFactory.Instance))
+        {
+            await movedAway.StartAsync(None);
+        }
+
+        var refused = await Assert.ThrowsAsync<CmsNotMasterException>(() => running.Cms.ChangeAsync(c => c with { Domains = ["after.example.com"] }, TestStore.Actor, "after the move", None));
+        Assert.Equal("fe2.example.com", refused.MasterFqdn);
+        Assert.False(running.Cms.IsMaster);
+        Assert.Equal(["before.example.com"], (await running.Cms.GetAsync(None)).Configuration.Domains);
+
+        await using (var movedBack = new ParleyStore(TestStore.Options(_temp.Path) with { Cms = CmsOptions.Master }, TimeProvider.System, NullLoggerFactory.Instance))
+        {
+            await movedBack.StartAsync(None);
+        }
+
+        await running.Cms.ChangeAsync(c => c with { Domains = ["after.example.com"] }, TestStore.Actor, "moved back", None);
+        Assert.True(running.Cms.IsMaster);
+    }
+
+    [Fact]
     public async Task Two_stores_on_one_file_serialise_their_changes()
     {
         await using var server = await TestStore.OpenAsync(_temp.Path);
