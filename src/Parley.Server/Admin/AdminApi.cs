@@ -23,6 +23,7 @@ namespace Parley.Server.Admin;
 public sealed class AdminApi(NodeOptions node, AdminToken token, ServerTlsContext tls, IDeploymentSettings settings, ICmsStore cms, IEventLog events, SessionRegistry sessions, Func<int> connectionCount) : IAsyncDisposable
 {
     private const int MaxEventsPerRequest = 1000;
+    private const long MaxRequestBodyBytes = 64 * 1024;
     private static readonly string Version =
         typeof(AdminApi).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0";
 
@@ -38,19 +39,8 @@ public sealed class AdminApi(NodeOptions node, AdminToken token, ServerTlsContex
     /// <summary>Starts listening. Throws IOException (port in use, …) for the caller to explain.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = 64 * 1024;
-            kestrel.Limits.MaxConcurrentConnections = 100;
-            kestrel.Listen(node.BindAddress, node.AdminPort, listen => listen.UseHttps(new TlsHandshakeCallbackOptions
-            {
-                OnConnection = _ => ValueTask.FromResult(new SslServerAuthenticationOptions { ServerCertificateContext = tls.Current }),
-            }));
-        });
-        var app = builder.Build();
+        var app = HttpsEndpoint.Build(new IPEndPoint(node.BindAddress, node.AdminPort), MaxRequestBodyBytes, maxConnections: 100,
+            () => new SslServerAuthenticationOptions { ServerCertificateContext = tls.Current });
         app.Use(async (context, next) =>
         {
             if (!token.Accepts(context.Request.Headers.Authorization))

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Parley.Cli.Output;
+using Parley.Server.Management.Replication.Replica;
 using Parley.Server.Management.Replication.Status;
 
 namespace Parley.Cli.Commands;
@@ -75,7 +76,7 @@ internal static class ReplicationStatusCommand
         output.WriteLine($"DeletedReplicas:         {Join(cms.DeletedReplicas)}");
     }
 
-    private static void WriteLocal(CliContext context, LocalReplicaView? local)
+    private static void WriteLocal(CliContext context, LocalReplicaStatus? local)
     {
         if (local is null)
         {
@@ -95,7 +96,7 @@ internal static class ReplicationStatusCommand
         }
     }
 
-    private static string Staleness(LocalReplicaView local)
+    private static string Staleness(LocalReplicaStatus local)
         => local.LastMasterContact is not { } contact || local.Staleness is not { } age
             ? "never"
             : $"{Age(age)} ago ({Formats.Time(contact)})";

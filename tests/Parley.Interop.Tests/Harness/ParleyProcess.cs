@@ -181,20 +181,7 @@ public sealed partial class ParleyProcess : IAsyncDisposable
             return;
         }
 
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (InvalidOperationException)
-        {
-            // never started or already reaped
-        }
+        await ProcessKill.KillAndWaitAsync(process);
     }
 
     /// <summary>The server's resident set size (VmRSS from /proc/PID/status) in bytes.</summary>

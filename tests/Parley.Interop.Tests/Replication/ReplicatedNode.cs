@@ -136,20 +136,7 @@ public sealed class ReplicatedNode : IAsyncDisposable
     {
         if (_process is { } process)
         {
-            try
-            {
-                if (!process.HasExited)
-                {
-                    process.Kill(entireProcessTree: true);
-                }
-
-                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                await process.WaitForExitAsync(cts.Token);
-            }
-            catch (InvalidOperationException)
-            {
-            }
-
+            await ProcessKill.KillAndWaitAsync(process);
             process.Dispose();
             _process = null;
         }

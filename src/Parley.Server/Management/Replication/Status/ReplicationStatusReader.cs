@@ -28,35 +28,15 @@ public sealed class ReplicationStatusReader(ParleyStore store, TimeProvider time
         return new ReplicationStatusView(isMaster, active, cms, local);
     }
 
-    private LocalReplicaView? ReadLocal()
+    private LocalReplicaStatus? ReadLocal()
     {
         var replicaStore = new ReplicaStore(new ReplicaStoreOptions { DataDirectory = store.Database.DataDirectory }, store.Events, NullLogger<ReplicaStore>.Instance);
-        if (!System.IO.Directory.Exists(replicaStore.Root))
-        {
-            return null;
-        }
-
-        var status = replicaStore.ReadStatus();
-        var revision = replicaStore.ReadCommittedRevision() ?? status?.Revision ?? 0;
-        var now = time.GetUtcNow();
-        return new LocalReplicaView(replicaStore.Root, revision, status?.ContentHash, status?.Master, status?.LastUpdateCreation, status?.AppliedAt,
-            status?.LastMasterContact, status?.LastMasterContact is { } contact ? now - contact : null, status?.LastError, status?.LastErrorAt);
+        return System.IO.Directory.Exists(replicaStore.Root) ? replicaStore.ReadLocalStatus(time.GetUtcNow()) : null;
     }
 }
 
-public sealed record ReplicationStatusView(bool IsMaster, IReadOnlyList<ReplicaStatusRecord> Replicas, CmsView Cms, LocalReplicaView? Local);
+public sealed record ReplicationStatusView(bool IsMaster, IReadOnlyList<ReplicaStatusRecord> Replicas, CmsView Cms, LocalReplicaStatus? Local);
 
 /// <summary>Get-CsManagementStoreReplicationStatus -CentralManagementStoreStatus's view.</summary>
 public sealed record CmsView(string? ActiveMaster, IReadOnlyList<string> FileTransferAgents, IReadOnlyList<string> ActiveReplicas, IReadOnlyList<string> DeletedReplicas);
 
-public sealed record LocalReplicaView(
-    string StorePath,
-    long Revision,
-    string? ContentHash,
-    string? Master,
-    DateTimeOffset? LastUpdateCreation,
-    DateTimeOffset? AppliedAt,
-    DateTimeOffset? LastMasterContact,
-    TimeSpan? Staleness,
-    string? LastError,
-    DateTimeOffset? LastErrorAt);

@@ -36,26 +36,15 @@ public sealed class ReplicaAgentListener(
     /// <summary>Starts listening. Throws IOException (port in use, …) for the caller to explain.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = ReplicaAgentProtocol.MaxSnapshotBytes;
-            kestrel.Limits.MaxConcurrentConnections = 16;
-            kestrel.Listen(bindAddress, port, listen => listen.UseHttps(new TlsHandshakeCallbackOptions
+        // The certificate is required at the handshake but judged per request, so a refusal is a 403 with a reason and
+        // an event instead of a bare handshake failure the sender cannot explain.
+        var app = HttpsEndpoint.Build(new IPEndPoint(bindAddress, port), ReplicaAgentProtocol.MaxSnapshotBytes, maxConnections: 16,
+            () => new SslServerAuthenticationOptions
             {
-                // The certificate is required at the handshake but judged per request, so a refusal is a 403 with a
-                // reason and an event instead of a bare handshake failure the sender cannot explain.
-                OnConnection = _ => ValueTask.FromResult(new SslServerAuthenticationOptions
-                {
-                    ServerCertificateContext = tls.Current,
-                    ClientCertificateRequired = true,
-                    RemoteCertificateValidationCallback = (_, _, _, _) => true,
-                }),
-            }));
-        });
-        var app = builder.Build();
+                ServerCertificateContext = tls.Current,
+                ClientCertificateRequired = true,
+                RemoteCertificateValidationCallback = (_, _, _, _) => true,
+            });
         app.Use(AuthoriseAsync);
         app.MapPut(ReplicaAgentProtocol.SnapshotPath, (Delegate)ApplyAsync);
         app.MapGet(ReplicaAgentProtocol.StatusPath, () => Results.Json(applier.Status, ReplicaAgentProtocol.Json));
