@@ -10,9 +10,10 @@ namespace Parley.Sip.Messages;
 /// </summary>
 public sealed class SipParameters : IEnumerable<KeyValuePair<string, string?>>
 {
-    private readonly List<KeyValuePair<string, string?>> _items = [];
+    // Created on the first parameter: most URIs and many name-addresses have none, and a message has several of each.
+    private List<KeyValuePair<string, string?>>? _items;
 
-    public int Count => _items.Count;
+    public int Count => _items?.Count ?? 0;
 
     /// <summary>Changes on every mutation, so an owner can tell whether text it cached is stale.</summary>
     internal int Version { get; private set; }
@@ -23,7 +24,7 @@ public sealed class SipParameters : IEnumerable<KeyValuePair<string, string?>>
         get
         {
             var index = IndexOf(name);
-            return index < 0 ? null : _items[index].Value;
+            return index < 0 ? null : _items![index].Value;
         }
     }
 
@@ -44,11 +45,11 @@ public sealed class SipParameters : IEnumerable<KeyValuePair<string, string?>>
         var index = IndexOf(name);
         if (index < 0)
         {
-            _items.Add(new(name, value));
+            (_items ??= new(2)).Add(new(name, value));
         }
         else
         {
-            _items[index] = new(_items[index].Key, value);
+            _items![index] = new(_items[index].Key, value);
         }
     }
 
@@ -59,7 +60,7 @@ public sealed class SipParameters : IEnumerable<KeyValuePair<string, string?>>
         {
             return false;
         }
-        _items.RemoveAt(index);
+        _items!.RemoveAt(index);
         Version++;
         return true;
     }
@@ -67,17 +68,26 @@ public sealed class SipParameters : IEnumerable<KeyValuePair<string, string?>>
     public SipParameters Clone()
     {
         var copy = new SipParameters();
-        copy._items.AddRange(_items);
+        if (_items is { Count: > 0 })
+        {
+            copy._items = new(_items);
+        }
+
         return copy;
     }
 
-    public IEnumerator<KeyValuePair<string, string?>> GetEnumerator() => _items.GetEnumerator();
+    public IEnumerator<KeyValuePair<string, string?>> GetEnumerator() => (_items ?? Enumerable.Empty<KeyValuePair<string, string?>>()).GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>Writes <c>;name=value</c> for each parameter.</summary>
     public void AppendTo(StringBuilder builder)
     {
+        if (_items is null)
+        {
+            return;
+        }
+
         foreach (var (name, value) in _items)
         {
             builder.Append(';').Append(name);
@@ -97,6 +107,11 @@ public sealed class SipParameters : IEnumerable<KeyValuePair<string, string?>>
 
     private int IndexOf(string name)
     {
+        if (_items is null)
+        {
+            return -1;
+        }
+
         for (var i = 0; i < _items.Count; i++)
         {
             if (string.Equals(_items[i].Key, name, StringComparison.OrdinalIgnoreCase))
@@ -176,7 +191,7 @@ public sealed class SipParameters : IEnumerable<KeyValuePair<string, string?>>
                 }
                 value = text[valueStart..i].ToString();
             }
-            parameters._items.Add(new(name, value));
+            (parameters._items ??= new(2)).Add(new(name, value));
         }
     }
 
@@ -211,7 +226,7 @@ public sealed class SipParameters : IEnumerable<KeyValuePair<string, string?>>
                 }
                 value = raw.ToString();
             }
-            parameters._items.Add(new(name.ToString(), value));
+            (parameters._items ??= new(2)).Add(new(name.ToString(), value));
         }
         return true;
     }

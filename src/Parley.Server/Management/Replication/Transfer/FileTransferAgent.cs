@@ -259,12 +259,14 @@ public sealed class FileTransferAgent : IAsyncDisposable
         {
             Stopped = true;
             var master = CmsMasterLocator.FromTopology(_reader.Verify((await _source.LatestAsync(CancellationToken.None).ConfigureAwait(false)).Bytes, null).Configuration.Topology)!;
-            _events.Raise(ParleyEvents.Management.FileTransferAgentStopped, _localFqdn, master);
             await StopLoopsAsync().ConfigureAwait(false);
             if (_handedOver is not null)
             {
                 await _handedOver(master, CancellationToken.None).ConfigureAwait(false);
             }
+
+            // Raised last: whoever acts on it (an administrator, a test) finds this node already refusing changes.
+            _events.Raise(ParleyEvents.Management.FileTransferAgentStopped, _localFqdn, master);
         }
     }
 
