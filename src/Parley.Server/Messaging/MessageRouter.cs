@@ -61,9 +61,9 @@ public sealed class MessageRouter(
                 return null;
             }
 
-            if (!to.IsBare && user.FindSession(to.Resource!) is { } exact)
+            // A session that ended a moment ago takes nothing: the message goes on as if the resource were gone.
+            if (!to.IsBare && user.FindSession(to.Resource!) is { } exact && exact.Deliver(message))
             {
-                exact.Deliver(message);
                 return null;
             }
 

@@ -44,15 +44,22 @@ public sealed class OfflineMessages(IOfflineStore store, StoredStanzaReader read
             return;
         }
 
+        long? delivered = null;
         foreach (var message in messages)
         {
-            if (reader.TryRead(message.StanzaXml) is { } stanza)
+            if (reader.TryRead(message.StanzaXml) is { } stanza
+                && !session.Deliver(Stanza.Readdress(stanza, Jid.TryParse(stanza.GetAttribute("from"), out var from) ? from : null, session.FullJid)))
             {
-                session.Deliver(Stanza.Readdress(stanza, Jid.TryParse(stanza.GetAttribute("from"), out var from) ? from : null, session.FullJid));
+                break; // The session ended meanwhile: the rest stays stored for the next login.
             }
+
+            delivered = message.Id;
         }
 
-        await store.RemoveAsync(owner, messages[^1].Id, cancellationToken).ConfigureAwait(false);
+        if (delivered is { } last)
+        {
+            await store.RemoveAsync(owner, last, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Only messages a person would miss are kept: a body, not a bare chat state or receipt (XEP-0160 §3).</summary>

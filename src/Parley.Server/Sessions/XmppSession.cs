@@ -91,18 +91,23 @@ public sealed class XmppSession
         }
     }
 
-    /// <summary>Queues a stanza for the client. With stream management it is kept until acknowledged.</summary>
-    public void Deliver(Element stanza)
+    /// <summary>
+    /// Queues a stanza for the client. With stream management it is kept until acknowledged. False when the session has
+    /// ended (it may still be listed for a moment while it is being removed): the caller routes the stanza elsewhere
+    /// (other resources, offline storage) instead of losing it.
+    /// </summary>
+    public bool Deliver(Element stanza)
     {
         lock (_gate)
         {
             if (IsTerminated)
             {
-                return;
+                return false;
             }
 
             StreamManagement?.Track(stanza);
             _transport?.Send(stanza);
+            return true;
         }
     }
 

@@ -244,6 +244,24 @@ internal sealed partial class C2sConnection
         }
     }
 
+    /// <summary>The client closed its stream: its session ends now (no resumption), and this waits until it is gone.</summary>
+    private async Task EndSessionNowAsync()
+    {
+        var session = _session;
+        if (session is null)
+        {
+            return;
+        }
+
+        _session = null;
+        if (session.Detach(this) != DetachOutcome.NotCurrent)
+        {
+            var ending = TerminateSessionAsync(_services, session);
+            _services.Terminations.Track(ending);
+            await ending.ConfigureAwait(false);
+        }
+    }
+
     private async Task ExpireResumptionAsync(XmppSession session)
     {
         await Task.Delay(Options.ResumptionTimeout, _services.Time).ConfigureAwait(false);

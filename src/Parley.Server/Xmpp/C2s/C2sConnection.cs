@@ -180,8 +180,11 @@ internal sealed partial class C2sConnection : IStanzaTransport, IHeartbeatClient
             case XmppStreamEventKind.StreamStart:
                 return OpenStream(streamEvent.Element!);
             case XmppStreamEventKind.StreamEnd:
-                // XEP-0198 §7: a cleanly closed stream ends the session; there is nothing to resume.
+                // XEP-0198 §7: a cleanly closed stream ends the session; there is nothing to resume. It ends before our
+                // closing tag goes out, so once the client sees that, what is sent to it goes to its other resources
+                // or to offline storage rather than into a closing connection.
                 _closedCleanly = true;
+                await EndSessionNowAsync().ConfigureAwait(false);
                 await CloseGracefullyAsync().ConfigureAwait(false);
                 return NextStep.Close;
             default:

@@ -22,9 +22,8 @@ public sealed class LocalDelivery(SessionRegistry registry)
         var count = 0;
         foreach (var session in user.Sessions)
         {
-            if (session.IsAvailable && session.Priority >= minimumPriority)
+            if (session.IsAvailable && session.Priority >= minimumPriority && ToSession(session, stanza, from))
             {
-                ToSession(session, stanza, from);
                 count++;
             }
         }
@@ -32,10 +31,10 @@ public sealed class LocalDelivery(SessionRegistry registry)
         return count;
     }
 
-    /// <summary>Delivers to one session, addressed to its full JID.</summary>
-    public static void ToSession(XmppSession session, Element stanza) => ToSession(session, stanza, StanzaFrom(stanza));
+    /// <summary>Delivers to one session, addressed to its full JID; false when the session has just ended.</summary>
+    public static bool ToSession(XmppSession session, Element stanza) => ToSession(session, stanza, StanzaFrom(stanza));
 
-    public static void ToSession(XmppSession session, Element stanza, Jid? from)
+    public static bool ToSession(XmppSession session, Element stanza, Jid? from)
         => session.Deliver(Stanza.Readdress(stanza, from, session.FullJid));
 
     /// <summary>Roster push (RFC 6121 §2.1.6) to every session that asked for the roster.</summary>
