@@ -77,13 +77,8 @@ public sealed class SipSubscribeTests(SipNodeFixture fixture) : IClassFixture<Si
     [Fact]
     public async Task A_refresh_is_answered_200_and_notified_and_expires_zero_ends_with_a_terminated_notify_carrying_the_state()
     {
-        var alice = await Node.CreateUserAsync("alice");
-        var bob = await Node.CreateUserAsync("bob");
-        await using var bobXmpp = await XmppTestClient.OnlineAsync(Node, bob, show: "xa");
-        await using var phone = await SipTestClient.ConnectAsync(Node, alice, "TCP");
-        var dialog = PresenceDialog.For(phone, bob);
-        await dialog.SubscribeAsync(600);
-        await dialog.NextNotifyAsync();
+        await using var watcher = await SubscribedOverTcpAsync(show: "xa", expires: 600);
+        var (bobXmpp, phone, dialog) = (watcher.BobXmpp, watcher.Phone, watcher.Dialog);
 
         var refreshed = await dialog.RefreshAsync(1200);
         Assert.Equal(200, refreshed.StatusCode);
@@ -125,13 +120,8 @@ public sealed class SipSubscribeTests(SipNodeFixture fixture) : IClassFixture<Si
     [Fact]
     public async Task A_watcher_whose_account_is_disabled_is_rejected_without_waiting_for_a_presence_change()
     {
-        var alice = await Node.CreateUserAsync("alice");
-        var bob = await Node.CreateUserAsync("bob");
-        await using var bobXmpp = await XmppTestClient.OnlineAsync(Node, bob);
-        await using var phone = await SipTestClient.ConnectAsync(Node, alice, "TCP");
-        var dialog = PresenceDialog.For(phone, bob);
-        await dialog.SubscribeAsync();
-        await dialog.NextNotifyAsync();
+        await using var watcher = await SubscribedOverTcpAsync();
+        var (alice, dialog) = (watcher.Alice, watcher.Dialog);
 
         // Disabled from another process (the test's own store, as the CLI would): the node sees the new revision at
         // its next settings refresh, and bob's presence does not change meanwhile.
@@ -292,13 +282,8 @@ public sealed class SipSubscribeTests(SipNodeFixture fixture) : IClassFixture<Si
     [Fact]
     public async Task A_watcher_that_answers_481_loses_the_subscription()
     {
-        var alice = await Node.CreateUserAsync("alice");
-        var bob = await Node.CreateUserAsync("bob");
-        await using var bobXmpp = await XmppTestClient.OnlineAsync(Node, bob);
-        await using var phone = await SipTestClient.ConnectAsync(Node, alice, "TCP");
-        var dialog = PresenceDialog.For(phone, bob);
-        await dialog.SubscribeAsync();
-        await dialog.NextNotifyAsync();
+        await using var watcher = await SubscribedOverTcpAsync();
+        var (bobXmpp, phone, dialog) = (watcher.BobXmpp, watcher.Phone, watcher.Dialog);
 
         phone.AnswerStatus = 481;
         await bobXmpp.SendPresenceAsync(show: "away");
@@ -314,13 +299,8 @@ public sealed class SipSubscribeTests(SipNodeFixture fixture) : IClassFixture<Si
     public async Task A_watcher_that_does_not_answer_keeps_its_subscription_for_the_next_change()
     {
         var since = DateTimeOffset.UtcNow.AddSeconds(-1);
-        var alice = await Node.CreateUserAsync("alice");
-        var bob = await Node.CreateUserAsync("bob");
-        await using var bobXmpp = await XmppTestClient.OnlineAsync(Node, bob);
-        await using var phone = await SipTestClient.ConnectAsync(Node, alice, "TCP");
-        var dialog = PresenceDialog.For(phone, bob);
-        await dialog.SubscribeAsync();
-        await dialog.NextNotifyAsync();
+        await using var watcher = await SubscribedOverTcpAsync();
+        var (alice, bobXmpp, phone, dialog) = (watcher.Alice, watcher.BobXmpp, watcher.Phone, watcher.Dialog);
 
         phone.AnswerStatus = 0;
         await bobXmpp.SendPresenceAsync(show: "away");
@@ -337,13 +317,8 @@ public sealed class SipSubscribeTests(SipNodeFixture fixture) : IClassFixture<Si
     public async Task A_watcher_that_keeps_failing_is_dropped_after_the_limit_with_an_event()
     {
         var since = DateTimeOffset.UtcNow.AddSeconds(-1);
-        var alice = await Node.CreateUserAsync("alice");
-        var bob = await Node.CreateUserAsync("bob");
-        await using var bobXmpp = await XmppTestClient.OnlineAsync(Node, bob);
-        await using var phone = await SipTestClient.ConnectAsync(Node, alice, "TCP");
-        var dialog = PresenceDialog.For(phone, bob);
-        await dialog.SubscribeAsync();
-        await dialog.NextNotifyAsync();
+        await using var watcher = await SubscribedOverTcpAsync();
+        var (alice, bobXmpp, phone, dialog) = (watcher.Alice, watcher.BobXmpp, watcher.Phone, watcher.Dialog);
 
         phone.AnswerStatus = 500;
         string[] shows = ["away", "dnd", "xa"];
@@ -357,5 +332,30 @@ public sealed class SipSubscribeTests(SipNodeFixture fixture) : IClassFixture<Si
             e => e.Message.Contains(alice.Jid.ToString(), StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the subscription being abandoned");
         await bobXmpp.SendPresenceAsync(show: "chat");
         await phone.AssertNoRequestAsync(SipMethods.Notify);
+    }
+
+    /// <summary>
+    /// The arrange most of these tests share: bob online over XMPP, alice's phone over TCP subscribed to bob, and the
+    /// first NOTIFY read.
+    /// </summary>
+    private async Task<SubscribedWatcher> SubscribedOverTcpAsync(string? show = null, int? expires = 600)
+    {
+        var alice = await Node.CreateUserAsync("alice");
+        var bob = await Node.CreateUserAsync("bob");
+        var bobXmpp = await XmppTestClient.OnlineAsync(Node, bob, show: show);
+        var phone = await SipTestClient.ConnectAsync(Node, alice, "TCP");
+        var dialog = PresenceDialog.For(phone, bob);
+        await dialog.SubscribeAsync(expires);
+        await dialog.NextNotifyAsync();
+        return new SubscribedWatcher(alice, bobXmpp, phone, dialog);
+    }
+
+    private sealed record SubscribedWatcher(TestAccount Alice, XmppTestClient BobXmpp, SipTestClient Phone, PresenceDialog Dialog) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Phone.DisposeAsync();
+            await BobXmpp.DisposeAsync();
+        }
     }
 }
