@@ -84,7 +84,7 @@ internal sealed partial class C2sConnection
             {
                 // RFC 6120 §7.7.2.2: the newer connection wins; the old one is told why it goes.
                 replaced.Transport?.Close(XmppStreamErrorReason.Conflict, "Replaced by a new connection with the same resource.");
-                TerminateSession(replaced);
+                _ = TerminateSession(replaced); // tracked
             }
 
             break;
@@ -220,45 +220,28 @@ internal sealed partial class C2sConnection
     }
 
     /// <summary>
-    /// The connection is gone. A resumable session waits for its client; any other session ends now.
+    /// The connection is gone, or the client closed its stream. A resumable session waits for its client; any other
+    /// session ends now, and the returned task completes once it is gone (the stream-close path waits for that before
+    /// sending its closing tag).
     /// </summary>
-    private void EndSession()
+    private Task EndSession()
     {
         var session = _session;
         if (session is null)
         {
-            return;
+            return Task.CompletedTask;
         }
 
         _session = null;
         switch (session.Detach(this))
         {
             case DetachOutcome.NotCurrent:
-                return;
+                return Task.CompletedTask;
             case DetachOutcome.AwaitResumption when !_services.Terminations.Stopping && !_closedCleanly:
                 _ = ExpireResumptionAsync(session);
-                return;
+                return Task.CompletedTask;
             default:
-                TerminateSession(session);
-                return;
-        }
-    }
-
-    /// <summary>The client closed its stream: its session ends now (no resumption), and this waits until it is gone.</summary>
-    private async Task EndSessionNowAsync()
-    {
-        var session = _session;
-        if (session is null)
-        {
-            return;
-        }
-
-        _session = null;
-        if (session.Detach(this) != DetachOutcome.NotCurrent)
-        {
-            var ending = TerminateSessionAsync(_services, session);
-            _services.Terminations.Track(ending);
-            await ending.ConfigureAwait(false);
+                return TerminateSession(session);
         }
     }
 
@@ -267,12 +250,17 @@ internal sealed partial class C2sConnection
         await Task.Delay(Options.ResumptionTimeout, _services.Time).ConfigureAwait(false);
         if (session.IsDetached && !session.IsTerminated)
         {
-            TerminateSession(session);
+            _ = TerminateSession(session); // tracked
         }
     }
 
     /// <summary>Ends a session for good: unavailable presence out, and what the client never acknowledged rerouted.</summary>
-    private void TerminateSession(XmppSession session) => _services.Terminations.Track(TerminateSessionAsync(_services, session));
+    private Task TerminateSession(XmppSession session)
+    {
+        var ending = TerminateSessionAsync(_services, session);
+        _services.Terminations.Track(ending);
+        return ending;
+    }
 
     internal static async Task TerminateSessionAsync(C2sServices services, XmppSession session)
     {

@@ -184,7 +184,7 @@ internal sealed partial class C2sConnection : IStanzaTransport, IHeartbeatClient
                 // closing tag goes out, so once the client sees that, what is sent to it goes to its other resources
                 // or to offline storage rather than into a closing connection.
                 _closedCleanly = true;
-                await EndSessionNowAsync().ConfigureAwait(false);
+                await EndSession().ConfigureAwait(false);
                 await CloseGracefullyAsync().ConfigureAwait(false);
                 return NextStep.Close;
             default:
@@ -272,7 +272,7 @@ internal sealed partial class C2sConnection : IStanzaTransport, IHeartbeatClient
     {
         _state = ConnectionState.Closed;
         _services.Heartbeat.Unregister(this);
-        EndSession();
+        _ = EndSession(); // tracked with the session terminations the listener waits for at shutdown
         try
         {
             await WhenDrainedAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
