@@ -22,6 +22,7 @@ public static class EventCatalogue
         new("node lifecycle", 3400, 3499, typeof(ParleyEvents.Lifecycle)),
         new("SIP presence", 3550, 3599, typeof(ParleyEvents.SipPresence)),
         new("SIP", 3500, 3549, typeof(ParleyEvents.Sip)),
+        new("federation", 3600, 3699, typeof(ParleyEvents.Federation)),
     ];
 
     /// <summary>IDs kept for the events named after the seed's replication events (1015 certificate, 1017 unreachable, 1034 access denied).</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Parley.Server.Federation;
 using Parley.Server.Sip.Core;
 using Parley.Server.Sip.Gateway;
 using Parley.Server.Sip.Messaging;
@@ -40,6 +41,7 @@ public static class SipServiceCollectionExtensions
         services.AddSingleton<IDialogOwnership>(provider => provider.GetRequiredService<SipSubscriptionRegistry>());
         services.AddSingleton<SipNode>();
         services.AddParleySipPresence();
+        services.AddParleyFederation();
         return services;
     }
 }

@@ -106,6 +106,7 @@ internal static class ConfigCommands
         DocumentNames.IncomingAcl => configuration.IncomingAcl.Count,
         DocumentNames.TlsListeners => configuration.TlsListeners.Count,
         DocumentNames.TlsPeerSubjects => configuration.TlsPeerSubjects.Count,
+        DocumentNames.SipFederationDomains => configuration.SipFederationDomains.Count,
         _ => 0,
     };
 }

@@ -11,6 +11,8 @@ namespace Parley.Server.Diagnostics;
 /// <item>3200–3299 limits</item>
 /// <item>3300–3399 storage</item>
 /// <item>3400–3499 node lifecycle</item>
+/// <item>3500–3599 SIP and SIP presence</item>
+/// <item>3600–3699 federation</item>
 /// </list>
 /// Message templates use composite-format placeholders; every placeholder is documented by the entry's name.
 /// </summary>

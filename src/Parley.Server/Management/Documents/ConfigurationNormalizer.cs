@@ -24,6 +24,8 @@ public static class ConfigurationNormalizer
             .OrderBy(l => l.Node, StringComparer.Ordinal).ThenBy(l => l.Port).ToArray(),
         TlsPeerSubjects = configuration.TlsPeerSubjects.Select(s => s with { Subject = Name(s.Subject) })
             .OrderBy(s => s.Subject, StringComparer.Ordinal).ToArray(),
+        SipFederationDomains = configuration.SipFederationDomains.Select(d => d with { Domain = Name(d.Domain) })
+            .OrderBy(d => d.Domain, StringComparer.Ordinal).ToArray(),
     };
 
     public static Topology Normalize(Topology topology) => new()

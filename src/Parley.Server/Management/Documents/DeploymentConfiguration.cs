@@ -22,6 +22,8 @@ public sealed record DeploymentConfiguration
     public IReadOnlyList<TlsListener> TlsListeners { get; init; } = [];
 
     public IReadOnlyList<TlsPeerSubject> TlsPeerSubjects { get; init; } = [];
+
+    public IReadOnlyList<SipFederationDomain> SipFederationDomains { get; init; } = [];
 }
 
 /// <summary>The document names used in the store, the snapshot, the CLI (<c>parley config show|set NAME</c>) and the admin API.</summary>
@@ -35,6 +37,7 @@ public static class DocumentNames
     public const string IncomingAcl = "incomingAcl";
     public const string TlsListeners = "tlsListeners";
     public const string TlsPeerSubjects = "tlsPeerSubjects";
+    public const string SipFederationDomains = "sipFederationDomains";
 
-    public static readonly IReadOnlyList<string> All = [Topology, Domains, Presence, Federation, StaticRoutes, IncomingAcl, TlsListeners, TlsPeerSubjects];
+    public static readonly IReadOnlyList<string> All = [Topology, Domains, Presence, Federation, StaticRoutes, IncomingAcl, TlsListeners, TlsPeerSubjects, SipFederationDomains];
 }

@@ -29,6 +29,7 @@ public static class DocumentJson
         DocumentNames.IncomingAcl => typeof(IReadOnlyList<AclEntry>),
         DocumentNames.TlsListeners => typeof(IReadOnlyList<TlsListener>),
         DocumentNames.TlsPeerSubjects => typeof(IReadOnlyList<TlsPeerSubject>),
+        DocumentNames.SipFederationDomains => typeof(IReadOnlyList<SipFederationDomain>),
         _ => throw UnknownDocument(name),
     };
 
@@ -42,6 +43,7 @@ public static class DocumentJson
         DocumentNames.IncomingAcl => configuration.IncomingAcl,
         DocumentNames.TlsListeners => configuration.TlsListeners,
         DocumentNames.TlsPeerSubjects => configuration.TlsPeerSubjects,
+        DocumentNames.SipFederationDomains => configuration.SipFederationDomains,
         _ => throw UnknownDocument(name),
     };
 
@@ -55,6 +57,7 @@ public static class DocumentJson
         DocumentNames.IncomingAcl => configuration with { IncomingAcl = (IReadOnlyList<AclEntry>)document },
         DocumentNames.TlsListeners => configuration with { TlsListeners = (IReadOnlyList<TlsListener>)document },
         DocumentNames.TlsPeerSubjects => configuration with { TlsPeerSubjects = (IReadOnlyList<TlsPeerSubject>)document },
+        DocumentNames.SipFederationDomains => configuration with { SipFederationDomains = (IReadOnlyList<SipFederationDomain>)document },
         _ => throw UnknownDocument(name),
     };
 

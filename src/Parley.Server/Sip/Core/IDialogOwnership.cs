@@ -13,9 +13,16 @@ namespace Parley.Server.Sip.Core;
 public interface IDialogOwnership
 {
     /// <summary>
-    /// The user (bare JID) who authenticated when the dialog was created, or null when this holder has no such dialog.
+    /// The remote party of the dialog: the user (bare JID) who authenticated when it was created, or a user of the
+    /// federation peer (<see cref="DialogParty.IsPeer"/>); null when this holder has no such dialog.
     /// <paramref name="dialog"/> is as seen by Parley: local tag = the request's To tag, remote = its From tag
     /// (<see cref="DialogId.ForIncoming"/>).
     /// </summary>
-    Jid? OwnerOf(DialogId dialog);
+    DialogParty? OwnerOf(DialogId dialog);
 }
+
+/// <summary>
+/// Who sends requests inside a dialog. <see cref="IsPeer"/>: a user of the federation peer (no local account; the
+/// dialog was opened with the peer, trusted by the incoming ACL or TLS peer authentication), so no account check.
+/// </summary>
+public sealed record DialogParty(Jid User, bool IsPeer = false);

@@ -252,7 +252,7 @@ public sealed class SipRequestDispatcher : ITransactionUser, IDisposable
     {
         var request = transaction.Request;
         var dialog = DialogId.ForIncoming(request);
-        Jid? owner = null;
+        DialogParty? owner = null;
         foreach (var holder in _dialogs)
         {
             if ((owner = holder.OwnerOf(dialog)) is not null)
@@ -267,21 +267,26 @@ public sealed class SipRequestDispatcher : ITransactionUser, IDisposable
             return null;
         }
 
-        if (!SipAddressMapping.TryToJid(request.From.Uri, out var from) || from.Bare != owner.Bare)
+        if (!SipAddressMapping.TryToJid(request.From.Uri, out var from) || from.Bare != owner.User.Bare)
         {
-            _events.Raise(ParleyEvents.Sip.IdentityMismatch, owner, request.From.Uri, transaction.Source);
+            _events.Raise(ParleyEvents.Sip.IdentityMismatch, owner.User, request.From.Uri, transaction.Source);
             await RespondAsync(transaction, SipStatusCodes.Forbidden, "From does not match the party of this dialog", null, cancellationToken).ConfigureAwait(false);
             return null;
         }
 
+        if (owner.IsPeer)
+        {
+            return transaction.WithPeer(owner.User.Bare);
+        }
+
         // The dialog outlives the digest that opened it: a disabled account must not keep talking through it.
-        if (await _directory.FindUserAsync(owner.Bare, cancellationToken).ConfigureAwait(false) is not { Enabled: true })
+        if (await _directory.FindUserAsync(owner.User.Bare, cancellationToken).ConfigureAwait(false) is not { Enabled: true })
         {
             await RespondAsync(transaction, SipStatusCodes.Forbidden, "Account disabled", null, cancellationToken).ConfigureAwait(false);
             return null;
         }
 
-        return transaction.WithUser(owner.Bare);
+        return transaction.WithUser(owner.User.Bare);
     }
 
     /// <summary>A hosted domain, or this node itself (an address or the advertised name: requests inside a dialog target our Contact).</summary>

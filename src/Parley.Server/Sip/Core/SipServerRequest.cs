@@ -30,11 +30,23 @@ public sealed class SipServerRequest
     /// <summary>Transport, remote endpoint and connection the request came on: where responses and later requests go.</summary>
     public SipSource Source => Transaction.Source;
 
-    /// <summary>The authenticated user (bare JID), equal to the From user; null when not authenticated.</summary>
+    /// <summary>
+    /// The sender (bare JID), equal to the From user: a digest-authenticated local user, or, when <see cref="IsPeer"/>,
+    /// a user of the federation peer; null when not authenticated.
+    /// </summary>
     public Jid? User { get; }
+
+    /// <summary>
+    /// The request came from the federation peer (a source the incoming ACL or TLS peer authentication trusts, or a
+    /// dialog opened with the peer) on behalf of <see cref="User"/>, who has no account here.
+    /// </summary>
+    public bool IsPeer { get; private init; }
 
     /// <summary>The same request once authenticated as <paramref name="user"/> (same To tag).</summary>
     public SipServerRequest WithUser(Jid user) => new(Transaction, user, _serverHeader) { _toTag = _toTag };
+
+    /// <summary>The same request as sent by <paramref name="peerUser"/>, a user of the trusted federation peer (same To tag).</summary>
+    public SipServerRequest WithPeer(Jid peerUser) => new(Transaction, peerUser, _serverHeader) { _toTag = _toTag, IsPeer = true };
 
     /// <summary>
     /// The To tag of responses to this request: the request's own when in a dialog, else one made for this request

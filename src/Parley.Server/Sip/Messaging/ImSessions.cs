@@ -67,7 +67,7 @@ public sealed class ImSessions : ISipRequestHandler, IDialogOwnership, IAsyncDis
     public ValueTask HandleInDialogAsync(SipServerRequest request, CancellationToken cancellationToken) => InDialogContentAsync(request, cancellationToken);
 
     /// <summary>The SIP user who opened the session (authenticated by its INVITE); null for no open session.</summary>
-    public Jid? OwnerOf(DialogId dialog) => _byDialog.TryGetValue(dialog, out var session) && !session.IsEnded ? session.User : null;
+    public DialogParty? OwnerOf(DialogId dialog) => _byDialog.TryGetValue(dialog, out var session) && !session.IsEnded ? new DialogParty(session.User) : null;
 
     /// <summary>The ACK for our 2xx: the session is confirmed (nothing else to do but note the activity).</summary>
     public void OnAck(SipRequest ack)

@@ -41,7 +41,7 @@ public sealed class SipSubscriptionRegistry : IDialogOwnership
     }
 
     /// <summary>The watcher of the subscription with these dialog identifiers (for the dispatcher: in-dialog SUBSCRIBEs are not challenged).</summary>
-    public Jid? OwnerOf(DialogId dialog) => Find(new SubscriptionKey(dialog.CallId, dialog.LocalTag, dialog.RemoteTag))?.Watcher;
+    public DialogParty? OwnerOf(DialogId dialog) => Find(new SubscriptionKey(dialog.CallId, dialog.LocalTag, dialog.RemoteTag)) is { } subscription ? new DialogParty(subscription.Watcher) : null;
 
     public int CountFor(Jid watcher)
     {
