@@ -54,6 +54,7 @@ public static class Cli
         root.Subcommands.Add(SettingsCommands.Create(context, common));
         root.Subcommands.Add(ConfigCommands.Create(context, common));
         root.Subcommands.Add(TopologyCommands.Create(context, common));
+        root.Subcommands.Add(FederationCommands.Create(context, common));
         root.Subcommands.Add(EventsCommand.Create(context, common));
         root.Subcommands.Add(ReplicationCommands.Create(context, common));
         return root;

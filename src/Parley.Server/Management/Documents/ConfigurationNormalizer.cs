@@ -5,7 +5,7 @@ namespace Parley.Server.Management.Documents;
 /// <summary>
 /// Puts a configuration in its one stored form so equal configurations serialize to equal bytes: domain names,
 /// FQDNs, site names, route transports and peer subjects lower case and trimmed, IP addresses in canonical text,
-/// lists sorted by their key (ordinal). Duplicates are kept for <see cref="ConfigurationValidator"/> to report.
+/// route patterns reversed, lists sorted by their whole key (ordinal; routes by pattern, priority, next hop, port). Duplicates are kept for <see cref="ConfigurationValidator"/> to report.
 /// </summary>
 public static class ConfigurationNormalizer
 {
@@ -16,10 +16,11 @@ public static class ConfigurationNormalizer
         Presence = configuration.Presence,
         Federation = configuration.Federation with { RoutingNode = NameOrNull(configuration.Federation.RoutingNode) },
         StaticRoutes = configuration.StaticRoutes
-            .Select(r => r with { Pattern = Name(r.Pattern), NextHop = Address(r.NextHop), Transport = Name(r.Transport) })
-            .OrderBy(r => r.Pattern, StringComparer.Ordinal).ThenBy(r => r.NextHop, StringComparer.Ordinal).ToArray(),
+            .Select(r => r with { Pattern = RoutePattern(r.Pattern, r.RouteType), NextHop = Address(r.NextHop), Transport = Name(r.Transport) })
+            .OrderBy(r => r.Pattern, StringComparer.Ordinal).ThenBy(r => r.Priority).ThenBy(r => r.NextHop, StringComparer.Ordinal).ThenBy(r => r.Port)
+            .ThenBy(r => r.RouteType).ThenBy(r => r.Transport, StringComparer.Ordinal).ThenBy(r => r.Description, StringComparer.Ordinal).ToArray(),
         IncomingAcl = configuration.IncomingAcl.Select(a => a with { Address = Address(a.Address) })
-            .OrderBy(a => a.Address, StringComparer.Ordinal).ToArray(),
+            .OrderBy(a => a.Address, StringComparer.Ordinal).ThenBy(a => a.Description, StringComparer.Ordinal).ToArray(),
         TlsListeners = configuration.TlsListeners.Select(l => l with { Node = Name(l.Node) })
             .OrderBy(l => l.Node, StringComparer.Ordinal).ThenBy(l => l.Port).ToArray(),
         TlsPeerSubjects = configuration.TlsPeerSubjects.Select(s => s with { Subject = Name(s.Subject) })
@@ -46,8 +47,16 @@ public static class ConfigurationNormalizer
 
     private static string? NameOrNull(string? value) => value is null ? null : Name(value);
 
-    /// <summary>An IP or CIDR in canonical text (so ::1 and 0:0::1 are one entry); anything else as a name.</summary>
-    private static string Address(string value)
+    /// <summary>
+    /// The stored form of a route pattern (<see cref="StaticRoutePattern.Normalize"/>): one route typed as
+    /// <c>example.com</c>, <c>*.example.com</c> or <c>com.example.*</c> is stored as <c>.com.example.*</c>. A pattern
+    /// that is not valid is kept trimmed and lower case for the validator to report.
+    /// </summary>
+    public static string RoutePattern(string pattern, StaticRouteType type)
+        => StaticRoutePattern.Normalize(pattern, type, out _) ?? Name(pattern);
+
+    /// <summary>An IP or CIDR in canonical text (so ::1 and 0:0::1 are one entry); anything else (a name, <c>all</c>) lower case.</summary>
+    public static string Address(string value)
     {
         var trimmed = (value ?? string.Empty).Trim();
         var slash = trimmed.IndexOf('/');

@@ -1,70 +1,41 @@
 namespace Parley.Server.Management.Documents;
 
+/// <summary>The federation documents (seed 003 ch.4–6, ch.9): options, incoming ACL and TLS peer subjects here; routes, listeners and SIP federation domains in their own files.</summary>
 public static partial class ConfigurationValidator
 {
-    private static readonly string[] Transports = ["tcp", "tls"];
+    /// <summary>RFC 5280 ub-common-name: a CN longer than this cannot be in a certificate, so it could never match.</summary>
+    private const int MaxCommonNameLength = 64;
 
     private static void ValidateFederation(DeploymentConfiguration configuration, ValidationErrors errors)
     {
-        var topology = configuration.Topology;
-        var nodes = topology.Nodes.Select(n => ConfigurationNormalizer.Name(n.Fqdn)).ToHashSet(StringComparer.Ordinal);
-        var federation = configuration.Federation;
+        ValidateFederationOptions(configuration.Federation, configuration.Topology, errors);
+        ValidateStaticRoutes(configuration.StaticRoutes, errors);
+        ValidateAcl(configuration.IncomingAcl, errors);
+        ValidateTlsListeners(configuration.TlsListeners, configuration.Topology, errors);
+        ValidatePeerSubjects(configuration.TlsPeerSubjects, errors);
+        ValidateSipFederationDomains(configuration, errors);
+    }
+
+    private static void ValidateFederationOptions(FederationOptions federation, Topology topology, ValidationErrors errors)
+    {
         if (!Enum.IsDefined(federation.RoutingMode))
         {
             errors.Add($"{DocumentNames.Federation}.routingMode", $"'{federation.RoutingMode}' is not a routing mode", "use basic or advanced");
         }
 
-        if (federation.RoutingNode is { } routing)
+        if (federation.RoutingNode is not { } routing)
         {
-            var name = ConfigurationNormalizer.Name(routing);
-            if (!DocumentSyntax.IsHostName(name))
-            {
-                errors.Add($"{DocumentNames.Federation}.routingNode", $"'{routing}' is not a valid FQDN", "use the FQDN of a node or pool of the topology");
-            }
-            else if (!nodes.Contains(name) && !topology.Pools.Any(p => ConfigurationNormalizer.Name(p.Fqdn) == name))
-            {
-                errors.Add($"{DocumentNames.Federation}.routingNode", $"{name} is neither a node nor a pool of the topology", "add it to the topology first, or name an existing node or pool");
-            }
+            return;
         }
 
-        ValidateStaticRoutes(configuration.StaticRoutes, errors);
-        ValidateAcl(configuration.IncomingAcl, errors);
-        ValidateTlsListeners(configuration.TlsListeners, nodes, errors);
-        ValidatePeerSubjects(configuration.TlsPeerSubjects, errors);
-    }
-
-    private static void ValidateStaticRoutes(IReadOnlyList<StaticRoute> routes, ValidationErrors errors)
-    {
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var i = 0; i < routes.Count; i++)
+        var name = ConfigurationNormalizer.Name(routing);
+        if (!DocumentSyntax.IsHostName(name))
         {
-            var route = routes[i];
-            var field = $"{DocumentNames.StaticRoutes}[{i}]";
-            var pattern = ConfigurationNormalizer.Name(route.Pattern);
-            if (!DocumentSyntax.IsRoutePattern(pattern))
-            {
-                errors.Add($"{field}.pattern", $"'{route.Pattern}' is not a domain or *.domain pattern", "use a domain (partner.com) or a wildcard for its subdomains (*.partner.com)");
-            }
-            else if (!seen.TryAdd(pattern, i))
-            {
-                errors.Add($"{field}.pattern", $"pattern {pattern} is listed twice (also {DocumentNames.StaticRoutes}[{seen[pattern]}])", "keep one route per pattern");
-            }
-
-            var hop = (route.NextHop ?? string.Empty).Trim();
-            if (!DocumentSyntax.TryParseIp(hop, out _) && !DocumentSyntax.IsHostName(hop.ToLowerInvariant()))
-            {
-                errors.Add($"{field}.nextHop", $"'{route.NextHop}' is neither an FQDN nor an IP address", "give the next hop's FQDN or IP address, without a port");
-            }
-
-            if (CheckPort(route.Port, zeroAllowed: false) is { } problem)
-            {
-                errors.Add($"{field}.port", problem, $"use 1–{MaxPort} (5061 for SIP over TLS)");
-            }
-
-            if (!Transports.Contains(ConfigurationNormalizer.Name(route.Transport)))
-            {
-                errors.Add($"{field}.transport", $"transport '{route.Transport}' is not supported", "use tls (or tcp on a trusted network)");
-            }
+            errors.Add($"{DocumentNames.Federation}.routingNode", $"'{routing}' is not a valid FQDN", "use the FQDN of a node or pool of the topology");
+        }
+        else if (!topology.Nodes.Any(n => ConfigurationNormalizer.Name(n.Fqdn) == name) && !topology.Pools.Any(p => ConfigurationNormalizer.Name(p.Fqdn) == name))
+        {
+            errors.Add($"{DocumentNames.Federation}.routingNode", $"{name} is neither a node nor a pool of the topology", "add it to the topology first, or name an existing node or pool");
         }
     }
 
@@ -75,13 +46,14 @@ public static partial class ConfigurationValidator
         {
             var field = $"{DocumentNames.IncomingAcl}[{i}].address";
             var address = (acl[i].Address ?? string.Empty).Trim();
-            if (DocumentSyntax.CheckAddressOrNetwork(address) is { } problem)
+            if (CheckAclAddress(address) is { } problem)
             {
-                errors.Add(field, problem, "give an IP address (10.0.0.5) or a network in CIDR form with the host bits zero (10.0.0.0/24)");
+                errors.Add(field, problem,
+                    "give all, an IP address (10.0.0.5), a network in CIDR form with the host bits zero (10.0.0.0/24), or a DNS name (lync.partner.com; a domain such as partner.com covers every host whose reverse DNS name ends in it)");
                 continue;
             }
 
-            var canonical = ConfigurationNormalizer.Normalize(new DeploymentConfiguration { IncomingAcl = [acl[i]] }).IncomingAcl[0].Address;
+            var canonical = ConfigurationNormalizer.Address(address);
             if (!seen.TryAdd(canonical, i))
             {
                 errors.Add(field, $"{canonical} is listed twice (also {DocumentNames.IncomingAcl}[{seen[canonical]}])", "remove the duplicate");
@@ -89,28 +61,17 @@ public static partial class ConfigurationValidator
         }
     }
 
-    private static void ValidateTlsListeners(IReadOnlyList<TlsListener> listeners, HashSet<string> nodes, ValidationErrors errors)
+    /// <summary>Null for <c>all</c>, an IP, a CIDR network or a DNS name; else what is wrong (the address problem when it looks like one).</summary>
+    private static string? CheckAclAddress(string address)
     {
-        var seen = new Dictionary<(string, int), int>();
-        for (var i = 0; i < listeners.Count; i++)
+        if (string.Equals(address, AclEntry.All, StringComparison.OrdinalIgnoreCase) || DocumentSyntax.IsHostName(address.ToLowerInvariant()))
         {
-            var listener = listeners[i];
-            var field = $"{DocumentNames.TlsListeners}[{i}]";
-            var node = ConfigurationNormalizer.Name(listener.Node);
-            if (!nodes.Contains(node))
-            {
-                errors.Add($"{field}.node", $"node '{listener.Node}' is not in {DocumentNames.Topology}.nodes", "add the node to the topology first (`parley topology node add`), or fix the name");
-            }
-
-            if (CheckPort(listener.Port, zeroAllowed: false) is { } problem)
-            {
-                errors.Add($"{field}.port", problem, $"use 1–{MaxPort}");
-            }
-            else if (!seen.TryAdd((node, listener.Port), i))
-            {
-                errors.Add($"{field}.port", $"node {node} already has a TLS listener on port {listener.Port} ({DocumentNames.TlsListeners}[{seen[(node, listener.Port)]}])", "keep one entry per node and port");
-            }
+            return null;
         }
+
+        var problem = DocumentSyntax.CheckAddressOrNetwork(address);
+        var looksLikeAddress = address.Length > 0 && address.All(c => char.IsAsciiHexDigit(c) || c is '.' or ':' or '/');
+        return problem is null || looksLikeAddress ? problem : $"'{address}' is not all, an IP address, a CIDR network or a DNS name";
     }
 
     private static void ValidatePeerSubjects(IReadOnlyList<TlsPeerSubject> subjects, ValidationErrors errors)
@@ -120,14 +81,40 @@ public static partial class ConfigurationValidator
         {
             var field = $"{DocumentNames.TlsPeerSubjects}[{i}].subject";
             var subject = ConfigurationNormalizer.Name(subjects[i].Subject);
-            if (subject.Length == 0)
+            if (CheckCommonName(subject) is { } bad)
             {
-                errors.Add(field, "the subject is empty", "give the certificate subject or DNS name the peer presents, e.g. sip.partner.com");
+                errors.Add(field, bad.Problem, bad.Fix);
             }
             else if (!seen.TryAdd(subject, i))
             {
-                errors.Add(field, $"{subject} is listed twice (also {DocumentNames.TlsPeerSubjects}[{seen[subject]}])", "remove the duplicate");
+                errors.Add(field, $"{subject} is listed twice (also {DocumentNames.TlsPeerSubjects}[{seen[subject]}]; subjects are compared without case)", "remove the duplicate");
             }
         }
+    }
+
+    private static (string Problem, string Fix)? CheckCommonName(string subject)
+    {
+        const string Example = "give the subject common name (CN) of the certificate the peer presents, e.g. lync.partner.com";
+        if (subject.Length == 0)
+        {
+            return ("the subject is empty", Example);
+        }
+
+        if (subject.Contains('*', StringComparison.Ordinal))
+        {
+            return ($"'{subject}' has a wildcard; subjects are compared whole, never as patterns", "list each server's and pool's CN on its own");
+        }
+
+        if (subject.Contains(',', StringComparison.Ordinal) || subject.StartsWith("cn=", StringComparison.Ordinal))
+        {
+            return ($"'{subject}' looks like a distinguished name, not a common name", "give only the CN value (lync.partner.com, not CN=lync.partner.com, O=Partner)");
+        }
+
+        if (subject.Length > MaxCommonNameLength || subject.Any(char.IsControl))
+        {
+            return ($"'{subject}' cannot be a certificate common name (at most {MaxCommonNameLength} printable characters)", Example);
+        }
+
+        return null;
     }
 }

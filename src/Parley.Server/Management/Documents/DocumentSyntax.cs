@@ -8,10 +8,14 @@ public static class DocumentSyntax
 {
     public const int MaxNameLength = 253;
 
-    /// <summary>A DNS host name: labels of letters (IDN U-labels too), digits and inner hyphens, 1–63 characters each; not an IP address.</summary>
+    /// <summary>
+    /// A DNS host name: labels of letters (IDN U-labels too), digits and inner hyphens, 1–63 characters each; not an
+    /// IP address, and not all-numeric in its last label (RFC 3696 §2), so a mistyped address such as 10.0.0.300 is
+    /// not taken for a name.
+    /// </summary>
     public static bool IsHostName(string value)
     {
-        if (string.IsNullOrEmpty(value) || value.Length > MaxNameLength || TryParseIp(value, out _))
+        if (string.IsNullOrEmpty(value) || value.Length > MaxNameLength || TryParseIp(value, out _) || value[(value.LastIndexOf('.') + 1)..].All(char.IsAsciiDigit))
         {
             return false;
         }
@@ -26,10 +30,6 @@ public static class DocumentSyntax
 
         return true;
     }
-
-    /// <summary>A static route pattern: a domain, or <c>*.</c> followed by a domain.</summary>
-    public static bool IsRoutePattern(string value)
-        => value.StartsWith("*.", StringComparison.Ordinal) ? IsHostName(value[2..]) : IsHostName(value);
 
     /// <summary>Strict: IPv4 only as four decimal parts (IPAddress.TryParse would take "10.1" as 10.0.0.1), or IPv6.</summary>
     public static bool TryParseIp(string value, out IPAddress address)

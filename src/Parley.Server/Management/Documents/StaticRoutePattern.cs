@@ -4,8 +4,10 @@ namespace Parley.Server.Management.Documents;
 /// Static route destination patterns in the seed's reversed form (Cisco IM&amp;P): <c>.com.example.*</c> matches the
 /// domain example.com and every host under it; <c>.com.example.lyncserver</c> (no wildcard) matches that host only.
 /// Administrators coming from Lync type the domain forwards (<c>example.com</c>, <c>*.example.com</c>): both are
-/// accepted and stored reversed. User-type routes match the user part of the Request-URI instead: an exact user or a
-/// prefix ending in <c>*</c> (<c>+1408*</c>).
+/// accepted and stored reversed. A name with neither a leading dot nor a wildcard is read forwards, so the seed's
+/// undotted reversed form (<c>com.remote</c>) must be typed with its dot or wildcard (<c>.com.remote.*</c>).
+/// User-type routes match the user part of the Request-URI instead: an exact user or a prefix ending in <c>*</c>
+/// (<c>+1408*</c>).
 /// </summary>
 public static class StaticRoutePattern
 {
@@ -56,15 +58,28 @@ public static class StaticRoutePattern
             reversed = Reverse(text) + Wildcard; // a domain typed forwards, as Lync's -MatchUri takes it
         }
 
-        var labels = reversed.EndsWith(Wildcard, StringComparison.Ordinal) ? reversed[1..^2] : reversed[1..];
-        var forward = string.Join('.', labels.Split('.').Reverse());
-        if (labels.Length == 0 || !DocumentSyntax.IsHostName(forward))
+        // ".*" is both the leading dot and the wildcard: no labels at all.
+        var labels = reversed == Wildcard ? string.Empty : reversed.EndsWith(Wildcard, StringComparison.Ordinal) ? reversed[1..^2] : reversed[1..];
+        if (labels.Length == 0 || !DocumentSyntax.IsHostName(Forward("." + labels)))
         {
             problem = $"'{input}' is not a domain pattern";
             return null;
         }
 
         return reversed;
+    }
+
+    /// <summary>What a stored pattern matches, for people: "example.com and every host under it".</summary>
+    public static string Describe(string pattern, StaticRouteType type)
+    {
+        if (type == StaticRouteType.User)
+        {
+            return pattern.EndsWith('*') ? $"users starting with {pattern[..^1]}" : $"user {pattern}";
+        }
+
+        return pattern.EndsWith(Wildcard, StringComparison.Ordinal)
+            ? $"{Forward(pattern[..^2])} and every host under it"
+            : $"host {Forward(pattern)} only";
     }
 
     /// <summary>
@@ -74,6 +89,11 @@ public static class StaticRoutePattern
     /// </summary>
     public static int MatchLength(string pattern, StaticRouteType type, string value)
     {
+        if (string.IsNullOrEmpty(pattern) || string.IsNullOrEmpty(value))
+        {
+            return -1;
+        }
+
         if (type == StaticRouteType.User)
         {
             if (pattern.EndsWith('*'))
@@ -97,4 +117,7 @@ public static class StaticRoutePattern
 
     /// <summary>example.com → .com.example</summary>
     public static string Reverse(string host) => "." + string.Join('.', host.TrimEnd('.').Split('.').Reverse());
+
+    /// <summary>.com.example → example.com (the inverse of <see cref="Reverse"/>).</summary>
+    public static string Forward(string reversed) => string.Join('.', reversed.TrimStart('.').Split('.').Reverse());
 }

@@ -47,7 +47,8 @@ public sealed class AdminConfigApiTests : IAsyncLifetime
         var revision = JsonDocument.Parse(await put.Content.ReadAsStringAsync()).RootElement.GetProperty("revision").GetInt64();
         var get = await client.GetAsync("/api/v1/config/staticRoutes");
         Assert.Equal(revision.ToString(System.Globalization.CultureInfo.InvariantCulture), get.Headers.GetValues("X-Parley-Revision").Single());
-        Assert.Equal("""[{"pattern":"*.partner.org","nextHop":"10.9.8.7","port":5061,"transport":"tls","description":"new partner"}]""", await get.Content.ReadAsStringAsync());
+        Assert.Equal("""[{"pattern":".org.partner.*","nextHop":"10.9.8.7","port":5061,"transport":"tls","description":"new partner","priority":1,"routeType":"domain","flavour":"lync"}]""",
+            await get.Content.ReadAsStringAsync());
         var change = (await store.Cms.ListChangesAsync(1, CancellationToken.None)).Single();
         Assert.StartsWith("admin-api:", change.Actor);
         Assert.Equal("staticRoutes replaced", change.Description);

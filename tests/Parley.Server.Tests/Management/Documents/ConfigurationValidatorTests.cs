@@ -131,7 +131,7 @@ public sealed class ConfigurationValidatorTests
 
     [Theory]
     [InlineData("*.*.partner.net")]
-    [InlineData("partner.*")]
+    [InlineData("partner.*.net")]
     [InlineData("*partner.net")]
     [InlineData("sip:partner.net")]
     [InlineData("")]
@@ -153,21 +153,23 @@ public sealed class ConfigurationValidatorTests
     }
 
     [Fact]
-    public void A_duplicate_route_pattern_is_refused()
+    public void Two_routes_for_one_pattern_with_one_priority_are_refused_and_the_next_priority_suggested()
     {
         var error = Single(Valid with { StaticRoutes = [new StaticRoute("partner.net", "10.0.0.1", 5061), new StaticRoute("Partner.NET", "10.0.0.2", 5061)] });
 
-        Assert.Equal("staticRoutes[1].pattern", error.Field);
-        Assert.Contains("listed twice", error.Problem);
+        Assert.Equal("staticRoutes[1].priority", error.Field);
+        Assert.Contains("priorities must differ", error.Problem);
+        Assert.Contains("use priority 2 for a backup", error.Fix);
     }
 
     [Theory]
     [InlineData("10.0.0.300", "not an IP")]
     [InlineData("10.0.0.0/33", "prefix length")]
     [InlineData("10.0.0.5/24", "host bits")]
-    [InlineData("partner.net", "not an IP")]
     [InlineData("2001:db8::/129", "prefix length")]
-    public void An_acl_entry_that_is_not_an_ip_or_cidr_is_refused(string address, string problem)
+    [InlineData("partner_x.net", "not all, an IP address, a CIDR network or a DNS name")]
+    [InlineData("", "not all, an IP address, a CIDR network or a DNS name")]
+    public void An_acl_entry_that_is_not_all_an_address_or_a_name_is_refused(string address, string problem)
     {
         var error = Single(Valid with { IncomingAcl = [new AclEntry(address)] });
 
@@ -242,7 +244,7 @@ public sealed class ConfigurationValidatorTests
     [Fact]
     public void Every_error_is_reported_at_once()
     {
-        var broken = WithNode(0, n => n with { Ip = "x", Pool = "nowhere.example.com" }) with { Domains = ["bad domain"], IncomingAcl = [new AclEntry("x")] };
+        var broken = WithNode(0, n => n with { Ip = "x", Pool = "nowhere.example.com" }) with { Domains = ["bad domain"], IncomingAcl = [new AclEntry("x y")] };
 
         Assert.Equal(4, ConfigurationValidator.Validate(broken).Count);
         var refused = Assert.Throws<ConfigurationValidationException>(() => ConfigurationValidator.Prepare(broken));

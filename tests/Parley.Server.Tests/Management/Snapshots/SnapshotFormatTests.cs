@@ -44,10 +44,11 @@ public sealed class SnapshotFormatTests : IDisposable
                 "'homing':{'defaultPool':'pool1.example.com','domains':{'example.com':'pool1.example.com'},'users':{}}},",
                 "'domains':['example.com','example.org'],'presence':{'maxContactListSize':500,'maxWatchers':null,'autoApproveLocalDomain':true},",
                 "'federation':{'enabled':true,'routingMode':'advanced','routingNode':'fe1.example.com'},",
-                "'staticRoutes':[{'pattern':'*.partner.net','nextHop':'10.1.2.3','port':5061,'transport':'tls','description':'Partner'}],",
+                "'staticRoutes':[{'pattern':'.net.partner.*','nextHop':'10.1.2.3','port':5061,'transport':'tls','description':'Partner','priority':1,'routeType':'domain','flavour':'lync'}],",
                 "'incomingAcl':[{'address':'10.1.2.0/24','description':'Partner edge'}],",
                 "'tlsListeners':[{'node':'fe1.example.com','port':5063,'mutualTls':true,'description':null}],",
-                "'tlsPeerSubjects':[{'subject':'sip.partner.net','description':null}]}}").Replace('\'', '"'),
+                "'tlsPeerSubjects':[{'subject':'sip.partner.net','description':null}],",
+                "'sipFederationDomains':[]}}").Replace('\'', '"'),
             payload);
     }
 
