@@ -24,7 +24,7 @@ internal static class FederationListCommands
         (value, description) => new TlsPeerSubject(value, description), e => e.Subject, e => e.Description);
 
     public static readonly EntryList<SipFederationDomain> Domains = new(
-        "domain", "SIP federation domains: remote domains reached through the peer. Add a static route for the domain first; remove the domain before its route.",
+        "domain", "SIP federation domains: remote domains reached through the peer; each needs a static route to the peer (until it has one, requests for it fail with the no-static-route event). The seed's order: domain, then route; to remove, route, then domain.",
         "DOMAIN", "The remote domain, e.g. partner.com.", "SIP federation domain", "SIP federation domains",
         DocumentNames.SipFederationDomains, "DOMAIN", ConfigurationNormalizer.Name,
         (value, description) => new SipFederationDomain(value, description), e => e.Domain, e => e.Description);

@@ -2,8 +2,9 @@ namespace Parley.Server.Management.Documents;
 
 /// <summary>
 /// SIP federation domains (seed 003 ch.9): remote domains reached through the peer. A domain is either hosted here
-/// (shared with the peer) or remote, and requests for a remote one need a static route: add the route first and
-/// remove the domain first.
+/// (shared with the peer) or remote. A domain without a matching static route is allowed, because the seed's own
+/// procedures pass through that state (the domain is configured before its route, and the route is deleted before the
+/// domain); requests for it then fail with the "no static route" event, and <c>parley federation show</c> marks it.
 /// </summary>
 public static partial class ConfigurationValidator
 {
@@ -15,11 +16,6 @@ public static partial class ConfigurationValidator
             hosted.TryAdd(ConfigurationNormalizer.Name(configuration.Domains[i]), i);
         }
 
-        var routePatterns = configuration.StaticRoutes
-            .Where(r => r.RouteType == StaticRouteType.Domain)
-            .Select(r => StaticRoutePattern.Normalize(r.Pattern, StaticRouteType.Domain, out _))
-            .OfType<string>()
-            .ToArray();
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         var domains = configuration.SipFederationDomains;
         for (var i = 0; i < domains.Count; i++)
@@ -38,11 +34,6 @@ public static partial class ConfigurationValidator
             else if (!seen.TryAdd(name, i))
             {
                 errors.Add(field, $"{name} is listed twice (also {DocumentNames.SipFederationDomains}[{seen[name]}])", "remove the duplicate");
-            }
-            else if (!routePatterns.Any(pattern => StaticRoutePattern.MatchLength(pattern, StaticRouteType.Domain, name) >= 0))
-            {
-                errors.Add(field, $"no static route matches {name}, so requests for it would have nowhere to go",
-                    $"add a static route for it first (`parley federation route add --pattern {name} --next-hop PEER --port 5061`); to remove its route, remove this domain first (`parley federation domain remove {name}`)");
             }
         }
     }

@@ -217,26 +217,9 @@ public sealed class FederationValidationTests
         => Assert.Empty(ConfigurationValidator.Validate(Valid with { SipFederationDomains = [new SipFederationDomain("Remote.partner.NET", "interdomain")] }));
 
     [Fact]
-    public void A_sip_federation_domain_without_a_matching_static_route_is_refused()
+    public void A_sip_federation_domain_may_wait_for_its_route_because_the_seed_configures_the_domain_first()
     {
-        var error = Single(Valid with { SipFederationDomains = [new SipFederationDomain("remote.com")] });
-
-        Assert.Equal("sipFederationDomains[0].domain", error.Field);
-        Assert.Contains("no static route matches remote.com", error.Problem);
-        Assert.Contains("add a static route for it first (`parley federation route add --pattern remote.com", error.Fix);
-    }
-
-    [Fact]
-    public void Only_a_domain_route_covering_the_domain_counts()
-    {
-        var configuration = WithRoutes(
-            new StaticRoute(".com.remote.lync", "10.0.0.1", 5061),
-            new StaticRoute("remote.com", "10.0.0.2", 5061) { RouteType = StaticRouteType.User }) with
-        {
-            SipFederationDomains = [new SipFederationDomain("remote.com")],
-        };
-
-        Assert.Equal("sipFederationDomains[0].domain", Single(configuration).Field);
+        Assert.Empty(ConfigurationValidator.Validate(Valid with { SipFederationDomains = [new SipFederationDomain("remote.com")] }));
     }
 
     [Fact]
