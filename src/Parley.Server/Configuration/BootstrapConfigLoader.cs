@@ -19,7 +19,7 @@ namespace Parley.Server.Configuration;
 ///   "dataDirectory": "/var/lib/parley",
 ///   "bindAddress": "0.0.0.0",
 ///   "listeners": { "xmpp": 5222, "admin": 8443, "sip": 5060, "sipTls": 5062, "replicaAgent": 4443 },
-///   "certificates": { "certificate": "/etc/parley/node.pem", "privateKey": "/etc/parley/node.key" },
+///   "certificates": { "certificate": "/etc/parley/node.pem", "privateKey": "/etc/parley/node.key", "trustedPeerCa": "/etc/parley/peer-ca.pem" },
 ///   "requireTls": true,
 ///   "initialDomain": "example.com",
 ///   "sip": { "digestAlgorithms": ["MD5"] },
@@ -37,7 +37,7 @@ public sealed class BootstrapConfigLoader(string workingDirectory, string machin
     private static readonly string[] RootKeys = ["fqdn", "roles", "dataDirectory", "bindAddress", "listeners", "certificates", "requireTls", "initialDomain", "sip", "cms", "$schema"];
     private static readonly string[] ListenerKeys = ["xmpp", "admin", "sip", "sipTls", "replicaAgent"];
     private static readonly string[] CmsKeys = ["master", "caCertificate", "fileShare"];
-    private static readonly string[] CertificateKeys = ["certificate", "privateKey"];
+    private static readonly string[] CertificateKeys = ["certificate", "privateKey", "trustedPeerCa"];
     private static readonly string[] SipKeys = ["digestAlgorithms"];
     private static readonly DigestAlgorithm[] ConfigurableDigestAlgorithms = [DigestAlgorithm.Md5, DigestAlgorithm.Sha256];
 
@@ -99,6 +99,8 @@ public sealed class BootstrapConfigLoader(string workingDirectory, string machin
         }
 
         var sip = new SipServerOptions { Port = sipPort, TlsPort = sipsPort };
+        // The peer CA defaults to the deployment CA; null leaves it to the node's private CA (<data>/certs/ca.pem).
+        var trustedPeerCa = file.TrustedPeerCaPath ?? file.CmsCaCertificatePath;
         return new NodeOptions
         {
             Source = source,
@@ -112,7 +114,8 @@ public sealed class BootstrapConfigLoader(string workingDirectory, string machin
             CertificatePath = file.CertificatePath,
             PrivateKeyPath = file.PrivateKeyPath,
             RequireTls = file.RequireTls ?? true,
-            Sip = file.DigestAlgorithms is { } algorithms ? sip with { DigestAlgorithms = algorithms } : sip,
+            Sip = (file.DigestAlgorithms is { } algorithms ? sip with { DigestAlgorithms = algorithms } : sip) with { TrustedPeerCaPath = trustedPeerCa },
+            TrustedPeerCaPath = trustedPeerCa,
             CmsMaster = file.CmsMaster,
             CmsCaCertificatePath = file.CmsCaCertificatePath,
             CmsFileShare = file.CmsFileShare,
@@ -354,7 +357,12 @@ public sealed class BootstrapConfigLoader(string workingDirectory, string machin
         {
             var key = "certificates." + property.Name;
             var path = Path.GetFullPath(NonEmptyString(file, key, property.Value, "give the path of a PEM file"), fileDirectory);
-            if (property.Name == "certificate")
+            if (property.Name == "trustedPeerCa")
+            {
+                values.TrustedPeerCaPath = File.Exists(path) ? path : throw new ConfigurationException(file, key, $"the file {path} does not exist.",
+                    "put the PEM certificate(s) of the CA(s) that issue the federation peers' certificates there, or remove the key to trust the deployment CA.");
+            }
+            else if (property.Name == "certificate")
             {
                 values.CertificatePath = path;
             }
@@ -510,6 +518,8 @@ public sealed class BootstrapConfigLoader(string workingDirectory, string machin
         public string? CertificatePath { get; set; }
 
         public string? PrivateKeyPath { get; set; }
+
+        public string? TrustedPeerCaPath { get; set; }
 
         public bool? RequireTls { get; set; }
 

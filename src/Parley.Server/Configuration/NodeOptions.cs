@@ -36,6 +36,12 @@ public sealed record NodeOptions
 
     public string? PrivateKeyPath { get; init; }
 
+    /// <summary>
+    /// PEM of the CA(s) trusted for federation peers over TLS (<c>certificates.trustedPeerCa</c>, else <c>cms.caCertificate</c>);
+    /// null = the node's private CA. Also in <see cref="Parley.Server.Sip.SipServerOptions.TrustedPeerCaPath"/>, where SIP reads it.
+    /// </summary>
+    public string? TrustedPeerCaPath { get; init; }
+
     /// <summary>Limits and timeouts of the XMPP client service (defaults suit production; tests shorten them).</summary>
     public Parley.Server.Xmpp.XmppServerOptions Xmpp { get; init; } = new();
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Security;
 using Microsoft.Extensions.Logging;
+using Parley.Server.Federation.Inbound;
 using Parley.Server.Security;
 using Parley.Server.Sessions;
 using Parley.Server.Sip.Core;
@@ -15,7 +16,8 @@ namespace Parley.Server.Sip;
 
 /// <summary>
 /// Runs the SIP service of a node: loads the persisted registrations, binds UDP+TCP (<see cref="SipServerOptions.Port"/>)
-/// and TLS (<see cref="SipServerOptions.TlsPort"/>, node certificate, server authentication only), starts the transaction
+/// and TLS (<see cref="SipServerOptions.TlsPort"/>, node certificate, server authentication only) and the federation peer-auth
+/// TLS listener when the configuration names one for this node (<see cref="PeerAuthListener"/>), starts the transaction
 /// layer with the <see cref="SipRequestDispatcher"/>, brings back the sessions of registered users and the SIP presence
 /// server's subscriptions, and stops in order.
 /// </summary>
@@ -29,6 +31,8 @@ public sealed class SipNode(
     ImSessions imSessions,
     SipPresenceService presence,
     ServerTlsContext tls,
+    PeerTlsOptions peerTls,
+    PeerAuthListener peerListener,
     SipTransportEvents observer,
     TimeProvider time,
     ILoggerFactory loggerFactory) : IAsyncDisposable
@@ -57,6 +61,7 @@ public sealed class SipNode(
             Tcp = options.Port == 0 ? null : new IPEndPoint(bindAddress, options.Port),
             Tls = options.TlsPort == 0 ? null : new IPEndPoint(bindAddress, options.TlsPort),
             TlsServer = options.TlsPort == 0 ? null : new SslServerAuthenticationOptions { ServerCertificateContext = tls.Current, ClientCertificateRequired = false },
+            TlsClient = peerTls.ForDestination,
             AdvertisedHost = advertisedHost ?? (bindAddress.Equals(IPAddress.Any) || bindAddress.Equals(IPAddress.IPv6Any) ? null : bindAddress.ToString()),
             Limits = options.TransportLimits,
             ParserLimits = options.Limits,
@@ -77,6 +82,7 @@ public sealed class SipNode(
         _host = host;
         _transactions = transactions;
         stack.Attach(host, transactions);
+        await peerListener.StartAsync(bindAddress, cancellationToken).ConfigureAwait(false);
         await sessions.RestoreAsync(registered, cancellationToken).ConfigureAwait(false);
         await presence.StartAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -98,6 +104,7 @@ public sealed class SipNode(
         {
             await presence.DisposeAsync().ConfigureAwait(false);
             await imSessions.DisposeAsync().ConfigureAwait(false);
+            await peerListener.DisposeAsync().ConfigureAwait(false);
             await host.DisposeAsync().ConfigureAwait(false);
         }
 

@@ -74,6 +74,12 @@ public sealed record SipServerOptions
     /// </summary>
     public int MaxConcurrentRequests { get; init; } = 2048;
 
+    /// <summary>
+    /// PEM file of the CA certificate(s) trusted for federation peers over TLS (bootstrap <c>certificates.trustedPeerCa</c>,
+    /// else <c>cms.caCertificate</c>); null = the node's private CA, <c>&lt;data&gt;/certs/ca.pem</c>. Never the system store.
+    /// </summary>
+    public string? TrustedPeerCaPath { get; init; }
+
     /// <summary>Product token sent in Server and User-Agent headers.</summary>
     public string ProductToken { get; init; } = "Parley";
 

@@ -35,4 +35,10 @@ internal static partial class Log
 
     [LoggerMessage(5209, LogLevel.Debug, "Could not send SIP to {Destination}")]
     public static partial void SendFailed(ILogger logger, string destination, Exception exception);
+
+    [LoggerMessage(5210, LogLevel.Information, "SIP TLS listening for federation peers (mutual TLS) on {EndPoint}")]
+    public static partial void ListeningForPeers(ILogger logger, string endPoint);
+
+    [LoggerMessage(5211, LogLevel.Information, "SIP TLS listener for federation peers on {EndPoint} closed")]
+    public static partial void PeerListenerClosed(ILogger logger, string endPoint);
 }

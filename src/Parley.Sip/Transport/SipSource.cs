@@ -28,6 +28,12 @@ public sealed class SipSource
 
     public X509Certificate2? PeerCertificate => Connection?.PeerCertificate;
 
+    /// <summary>
+    /// The message came on the peer-auth TLS listener (<see cref="SipTransportHostOptions.PeerTls"/>), whose handshake
+    /// required a client certificate and passed that listener's validation callback.
+    /// </summary>
+    public bool IsPeerAuthenticated { get; init; }
+
     /// <summary>The peer's socket address, kept so UDP replies to it are sent without allocating.</summary>
     internal SocketAddress? UdpAddress { get; init; }
 

@@ -31,7 +31,7 @@ internal sealed partial class SipStreamConnection : ISipConnection
     private long _partialSince;
     private int _closeReason = -1;
 
-    public SipStreamConnection(TransportServices services, Socket socket, Stream stream, SipTransportKind transport, X509Certificate2? peerCertificate)
+    public SipStreamConnection(TransportServices services, Socket socket, Stream stream, SipTransportKind transport, X509Certificate2? peerCertificate, bool peerAuthenticated = false)
     {
         _services = services;
         _socket = socket;
@@ -42,7 +42,7 @@ internal sealed partial class SipStreamConnection : ISipConnection
         Local = Endpoints.Normalize((IPEndPoint)socket.LocalEndPoint!);
         _input = PipeReader.Create(stream, ReaderOptions);
         _parser = new SipMessageParser(services.ParserLimits);
-        _source = new SipSource(transport, Remote, Local, this);
+        _source = new SipSource(transport, Remote, Local, this) { IsPeerAuthenticated = peerAuthenticated };
         _lastReceived = services.Time.GetTimestamp();
     }
 

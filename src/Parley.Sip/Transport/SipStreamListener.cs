@@ -10,16 +10,18 @@ internal sealed class SipStreamListener : IAsyncDisposable
 {
     private readonly TransportServices _services;
     private readonly SipTransportKind _transport;
-    private readonly SslServerAuthenticationOptions? _tls;
+    private readonly Func<IPEndPoint, SslServerAuthenticationOptions>? _tls;
+    private readonly bool _peerAuthenticated;
     private readonly Socket _socket;
     private readonly CancellationTokenSource _stopping = new();
     private Task _acceptLoop = Task.CompletedTask;
 
-    public SipStreamListener(TransportServices services, SipTransportKind transport, IPEndPoint endPoint, SslServerAuthenticationOptions? tls)
+    public SipStreamListener(TransportServices services, SipTransportKind transport, IPEndPoint endPoint, Func<IPEndPoint, SslServerAuthenticationOptions>? tls, bool peerAuthenticated = false)
     {
         _services = services;
         _transport = transport;
         _tls = tls;
+        _peerAuthenticated = peerAuthenticated;
         _socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
@@ -89,12 +91,12 @@ internal sealed class SipStreamListener : IAsyncDisposable
             }
             else
             {
-                _ = HandshakeAsync(client, _tls, token);
+                _ = HandshakeAsync(client, _tls, remote is null ? new IPEndPoint(IPAddress.None, 0) : Endpoints.Normalize(remote), token);
             }
         }
     }
 
-    private async Task HandshakeAsync(Socket client, SslServerAuthenticationOptions options, CancellationToken stopping)
+    private async Task HandshakeAsync(Socket client, Func<IPEndPoint, SslServerAuthenticationOptions> optionsFor, IPEndPoint remote, CancellationToken stopping)
     {
         var ssl = new SslStream(new NetworkStream(client, ownsSocket: true), leaveInnerStreamOpen: false);
         _services.Connections.BeginHandshake(); // slow handshakes hold sockets too: they count against the limit
@@ -102,7 +104,8 @@ internal sealed class SipStreamListener : IAsyncDisposable
         {
             using var deadline = new CancellationTokenSource(_services.Limits.TlsHandshakeTimeout, _services.Time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, stopping);
-            await ssl.AuthenticateAsServerAsync(options, linked.Token).ConfigureAwait(false);
+            // Made here, inside the try: options that cannot be made fail this handshake, not the accept loop.
+            await ssl.AuthenticateAsServerAsync(optionsFor(remote), linked.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -116,7 +119,7 @@ internal sealed class SipStreamListener : IAsyncDisposable
             _services.Connections.EndHandshake();
         }
 
-        StreamSockets.Run(_services, new SipStreamConnection(_services, client, ssl, _transport, StreamSockets.PeerCertificate(ssl)));
+        StreamSockets.Run(_services, new SipStreamConnection(_services, client, ssl, _transport, StreamSockets.PeerCertificate(ssl), _peerAuthenticated));
     }
 }
 

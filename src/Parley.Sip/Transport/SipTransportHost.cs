@@ -34,6 +34,11 @@ public sealed partial class SipTransportHost : ISipTransport, IAsyncDisposable
             throw new ArgumentException("A TLS endpoint needs TlsServer options (the certificate).", nameof(options));
         }
 
+        if (options.PeerTls is not null && options.PeerTlsServer is null)
+        {
+            throw new ArgumentException("A peer TLS endpoint needs PeerTlsServer options (the certificate and the peer check).", nameof(options));
+        }
+
         _options = options;
         _time = time;
         _logger = logger;
@@ -81,13 +86,20 @@ public sealed partial class SipTransportHost : ISipTransport, IAsyncDisposable
 
             if (_options.Tls is { } tls)
             {
-                _tls = new SipStreamListener(services, SipTransportKind.Tls, tls, _options.TlsServer);
+                var server = _options.TlsServer;
+                _tls = new SipStreamListener(services, SipTransportKind.Tls, tls, _ => server!);
+            }
+
+            if (_options.PeerTls is { } peerTls)
+            {
+                _peerTls = new SipStreamListener(services, SipTransportKind.Tls, peerTls, _options.PeerTlsServer, peerAuthenticated: true);
             }
         }
         catch
         {
             _udp?.DisposeAsync().AsTask().GetAwaiter().GetResult();
             _tcp?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            _tls?.DisposeAsync().AsTask().GetAwaiter().GetResult();
             throw;
         }
 
@@ -96,12 +108,18 @@ public sealed partial class SipTransportHost : ISipTransport, IAsyncDisposable
         _udp?.Start();
         _tcp?.Start();
         _tls?.Start();
+        _peerTls?.Start();
         foreach (var (kind, endPoint) in new[] { (SipTransportKind.Udp, _udp?.LocalEndPoint), (SipTransportKind.Tcp, _tcp?.LocalEndPoint), (SipTransportKind.Tls, _tls?.LocalEndPoint) })
         {
             if (endPoint is not null)
             {
                 Log.Listening(_logger, kind, endPoint.ToString());
             }
+        }
+
+        if (_peerTls is not null)
+        {
+            Log.ListeningForPeers(_logger, _peerTls.LocalEndPoint.ToString());
         }
 
         var interval = _options.Limits.HeartbeatInterval;
@@ -168,6 +186,7 @@ public sealed partial class SipTransportHost : ISipTransport, IAsyncDisposable
             await _heartbeat.DisposeAsync().ConfigureAwait(false);
         }
 
+        await StopPeerTlsAsync().ConfigureAwait(false);
         foreach (var listener in new IAsyncDisposable?[] { _udp, _tcp, _tls })
         {
             if (listener is not null)

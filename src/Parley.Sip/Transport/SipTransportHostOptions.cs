@@ -22,6 +22,19 @@ public sealed class SipTransportHostOptions
     /// </summary>
     public SslServerAuthenticationOptions? TlsServer { get; set; }
 
+    /// <summary>
+    /// A second TLS endpoint for federation peers (mutual TLS, 5061 by convention); null = none. Messages received on
+    /// it have <see cref="SipSource.IsPeerAuthenticated"/> set. Can also be bound later with <see cref="SipTransportHost.StartPeerTls"/>.
+    /// </summary>
+    public IPEndPoint? PeerTls { get; set; }
+
+    /// <summary>
+    /// Required with <see cref="PeerTls"/>: the options for a connection from the given remote endpoint (certificate,
+    /// <see cref="SslServerAuthenticationOptions.ClientCertificateRequired"/> and the validation callback deciding who is
+    /// a peer, which can name the remote in what it reports; a failed check fails the handshake).
+    /// </summary>
+    public Func<IPEndPoint, SslServerAuthenticationOptions>? PeerTlsServer { get; set; }
+
     /// <summary>Client options for outbound TLS; by default the destination host (or address) is the target name, verified by the system store.</summary>
     public Func<SipDestination, SslClientAuthenticationOptions>? TlsClient { get; set; }
 

@@ -3,6 +3,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Parley.Server.Diagnostics;
 using Parley.Server.Directory;
+using Parley.Server.Federation.Inbound;
 using Parley.Server.Management;
 using Parley.Server.Sip.Messaging;
 using Parley.Server.Xmpp.C2s;
@@ -38,6 +39,7 @@ public sealed class SipRequestDispatcher : ITransactionUser, IDisposable
     private readonly ImSessions _imSessions;
     private readonly IDialogOwnership[] _dialogs;
     private readonly IUserDirectory _directory;
+    private readonly PeerRequestScreen _peerRequests;
     private readonly IEventLog _events;
     private readonly SessionTerminations _background;
     private readonly ILogger<SipRequestDispatcher> _logger;
@@ -48,8 +50,8 @@ public sealed class SipRequestDispatcher : ITransactionUser, IDisposable
     private int _overloadReported;
 
     public SipRequestDispatcher(IEnumerable<ISipRequestHandler> handlers, DigestAuthenticator authenticator, IDeploymentSettings settings, SipStack stack,
-        ImSessions imSessions, IEnumerable<IDialogOwnership> dialogs, IUserDirectory directory, SipServerOptions options, IEventLog events,
-        SessionTerminations background, ILogger<SipRequestDispatcher> logger)
+        ImSessions imSessions, IEnumerable<IDialogOwnership> dialogs, IUserDirectory directory, PeerRequestScreen peerRequests, SipServerOptions options,
+        IEventLog events, SessionTerminations background, ILogger<SipRequestDispatcher> logger)
     {
         var byMethod = new Dictionary<string, ISipRequestHandler>(StringComparer.Ordinal);
         foreach (var handler in handlers)
@@ -70,6 +72,7 @@ public sealed class SipRequestDispatcher : ITransactionUser, IDisposable
         _imSessions = imSessions;
         _dialogs = [.. dialogs];
         _directory = directory;
+        _peerRequests = peerRequests;
         _events = events;
         _background = background;
         _logger = logger;
@@ -127,10 +130,14 @@ public sealed class SipRequestDispatcher : ITransactionUser, IDisposable
         }
     }
 
-    public ValueTask OnStrayAckAsync(SipRequest ack, SipSource source, CancellationToken ct)
+    public async ValueTask OnStrayAckAsync(SipRequest ack, SipSource source, CancellationToken ct)
     {
+        if (_peerRequests.IsActive && await _peerRequests.TryRelayRoutedAckAsync(ack, source, ct).ConfigureAwait(false))
+        {
+            return; // An ACK passing through the routing node.
+        }
+
         _imSessions.OnAck(ack);
-        return ValueTask.CompletedTask;
     }
 
     // The transaction layer answers the INVITE 487 itself if it has no final response yet; IM INVITEs are answered at once.
@@ -182,6 +189,11 @@ public sealed class SipRequestDispatcher : ITransactionUser, IDisposable
             return;
         }
 
+        if (_peerRequests.IsActive && await _peerRequests.TryRelayRoutedAsync(transaction, cancellationToken).ConfigureAwait(false))
+        {
+            return; // In a dialog through the routing node: relayed to the next hop.
+        }
+
         var targetDomain = request.Method == SipMethods.Register ? request.To.Uri.Host : request.RequestUri.Host;
         if (!IsServed(targetDomain, transaction.Source.Transport))
         {
@@ -217,6 +229,22 @@ public sealed class SipRequestDispatcher : ITransactionUser, IDisposable
 
             await HandleAsync(handler, owned, cancellationToken).ConfigureAwait(false);
             return;
+        }
+
+        if (_peerRequests.IsActive)
+        {
+            // Federation: the peer's users are taken without a challenge; loops and REGISTER from the peer are refused.
+            var screened = await _peerRequests.ScreenAsync(transaction, cancellationToken).ConfigureAwait(false);
+            if (screened.Answered)
+            {
+                return;
+            }
+
+            if (screened.PeerRequest is { } peerRequest)
+            {
+                await HandleAsync(handler, peerRequest, cancellationToken).ConfigureAwait(false);
+                return;
+            }
         }
 
         if (SipAddressMapping.TryToJid(request.From.Uri, out var from) && _settings.Current.HostsDomain(from.Domain))

@@ -4,8 +4,8 @@ using Parley.Sip.Messages;
 namespace Parley.Server.Sip.Messaging;
 
 /// <summary>
-/// MESSAGE requests. Page mode (RFC 3428, no To tag): text or isComposing from an authenticated SIP user becomes a chat
-/// message routed by the engine (200 delivered, 202 stored offline, 404 unknown, 403 disabled, 415 other content).
+/// MESSAGE requests. Page mode (RFC 3428, no To tag): text or isComposing from an authenticated SIP user, or from a user
+/// of the trusted federation peer (<see cref="SipServerRequest.IsPeer"/>), becomes a chat message routed by the engine (200 delivered, 202 stored offline, 404 unknown, 403 disabled, 415 other content).
 /// A MESSAGE with a To tag belongs to an IM session and goes to <see cref="ImSessions"/>.
 /// </summary>
 public sealed class PageModeMessages(SipMessageIngress ingress, ImSessions sessions, SipServerOptions options) : ISipRequestHandler
@@ -25,8 +25,8 @@ public sealed class PageModeMessages(SipMessageIngress ingress, ImSessions sessi
 
         if (request.User is not { } sender)
         {
-            // Only our own users are authenticated; other domains need federation, which comes later.
-            await request.RespondAsync(403, "Messages are accepted from users of this server only", cancellationToken: cancellationToken).ConfigureAwait(false);
+            // Neither one of our authenticated users nor a user of the trusted federation peer.
+            await request.RespondAsync(403, "Messages are accepted from users of this server and its federation peer only", cancellationToken: cancellationToken).ConfigureAwait(false);
             return;
         }
 

@@ -1,0 +1,10 @@
+using Microsoft.Extensions.Logging;
+
+namespace Parley.Server.Federation.RoutingNode;
+
+/// <summary>Log messages of the routing node (log event IDs 5420–5429, part of the inbound range 5400–5449).</summary>
+internal static partial class RoutingLog
+{
+    [LoggerMessage(5420, LogLevel.Debug, "Routing node: {Method} for {User} forwarded to its home node {Home}")]
+    public static partial void ForwardingToHome(ILogger logger, string method, string user, string home);
+}
