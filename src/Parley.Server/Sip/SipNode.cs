@@ -28,6 +28,7 @@ public sealed class SipNode(
     SessionRegistry registry,
     ImSessions imSessions,
     SipPresenceService presence,
+    IEnumerable<ISipNodeService> services,
     ServerTlsContext tls,
     SipTransportEvents observer,
     TimeProvider time,
@@ -79,6 +80,10 @@ public sealed class SipNode(
         stack.Attach(host, transactions);
         await sessions.RestoreAsync(registered, cancellationToken).ConfigureAwait(false);
         await presence.StartAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var service in services)
+        {
+            await service.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -96,6 +101,11 @@ public sealed class SipNode(
         CompleteSipUserSessions();
         if (_host is { } host)
         {
+            foreach (var service in services)
+            {
+                await service.StopAsync().ConfigureAwait(false);
+            }
+
             await presence.DisposeAsync().ConfigureAwait(false);
             await imSessions.DisposeAsync().ConfigureAwait(false);
             await host.DisposeAsync().ConfigureAwait(false);
