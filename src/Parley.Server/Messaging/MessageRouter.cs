@@ -1,4 +1,5 @@
 using Parley.Server.Directory;
+using Parley.Server.Federation.Outbound;
 using Parley.Server.Management;
 using Parley.Server.Privacy;
 using Parley.Server.Sessions;
@@ -14,14 +15,16 @@ namespace Parley.Server.Messaging;
 /// <summary>
 /// Message delivery for local recipients (RFC 6121 §8.5): full JID to that resource, bare JID to every available
 /// resource with non-negative priority, else offline storage. A recipient who blocked the sender drops the message
-/// silently; the sender sees nothing but an offline contact.
+/// silently; the sender sees nothing but an offline contact. Recipients that are not local accounts go to the
+/// federation gateway when federation is on (<paramref name="federation"/>, registered with SIP); only then.
 /// </summary>
 public sealed class MessageRouter(
     SessionRegistry registry,
     IUserDirectory directory,
     IDeploymentSettings settings,
     PrivacyCheck privacy,
-    OfflineMessages offline)
+    OfflineMessages offline,
+    Lazy<IPeerGateway>? federation = null)
 {
     /// <summary>Routes a message from a local client. Returns an error for the sender, or null.</summary>
     public async Task<Element?> RouteFromClientAsync(XmppSession sender, Element message, Jid? to, CancellationToken cancellationToken)
@@ -45,6 +48,11 @@ public sealed class MessageRouter(
         var isError = type == "error";
         if (!settings.Current.HostsDomain(to.Domain))
         {
+            if (await ToPeerAsync(message, from, to, cancellationToken).ConfigureAwait(false) is { Handled: true } federated)
+            {
+                return federated.Error;
+            }
+
             return isError ? null : StanzaError.CreateReply(message, StanzaErrorCondition.RemoteServerNotFound, $"{to.Domain} is not served here and server-to-server federation is not configured.");
         }
 
@@ -84,20 +92,35 @@ public sealed class MessageRouter(
         }
         else if (type == "groupchat")
         {
-            return StanzaError.CreateReply(message, StanzaErrorCondition.ServiceUnavailable, "Group chat is not available for this address.");
+            // A peer user gets the federation's own answer (feature-not-implemented), any other address this one.
+            return await ToPeerAsync(message, from, to, cancellationToken).ConfigureAwait(false) is { Handled: true } federated
+                ? federated.Error
+                : StanzaError.CreateReply(message, StanzaErrorCondition.ServiceUnavailable, "Group chat is not available for this address.");
         }
 
-        return await StoreOrRefuseAsync(message, from, to.Bare, cancellationToken).ConfigureAwait(false);
+        return await StoreOrRefuseAsync(message, from, to, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<Element?> StoreOrRefuseAsync(Element message, Jid from, Jid owner, CancellationToken cancellationToken)
+    /// <summary>Hands a message for someone who is not a local account to the federation; not handled when it is off or has no gateway.</summary>
+    private Task<PeerHandling> ToPeerAsync(Element message, Jid from, Jid to, CancellationToken cancellationToken)
+        => federation is null || !settings.Current.Configuration.Federation.Enabled
+            ? Task.FromResult(PeerHandling.NotFederated)
+            : federation.Value.DeliverMessageAsync(message, from, to, cancellationToken);
+
+    private async Task<Element?> StoreOrRefuseAsync(Element message, Jid from, Jid to, CancellationToken cancellationToken)
     {
         if (Stanza.IsError(message) || Stanza.Type(message) == "headline")
         {
-            return null;
+            return null; // Not relayed to the peer either: SIP has no error message, and headlines are server notices.
         }
 
+        var owner = to.Bare;
         var account = await directory.FindUserAsync(owner, cancellationToken).ConfigureAwait(false);
+        if (account is null && await ToPeerAsync(message, from, to, cancellationToken).ConfigureAwait(false) is { Handled: true } federated)
+        {
+            return federated.Error;
+        }
+
         if (account is null || !account.Enabled)
         {
             return StanzaError.CreateReply(message, StanzaErrorCondition.ServiceUnavailable, null);

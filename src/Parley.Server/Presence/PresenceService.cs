@@ -1,4 +1,5 @@
 using System.Globalization;
+using Parley.Server.Federation.Outbound;
 using Parley.Server.Management;
 using Parley.Server.Sessions;
 using Parley.Server.Xmpp;
@@ -11,9 +12,11 @@ namespace Parley.Server.Presence;
 
 /// <summary>
 /// Presence broadcast, probes and directed presence (RFC 6121 §4). Blocking is polite: a blocked contact simply
-/// stops receiving presence, exactly as if the user were offline.
+/// stops receiving presence, exactly as if the user were offline. Presence to a user of the federation peer goes
+/// nowhere as a stanza (peer watchers subscribe by SIP and get NOTIFYs); probes of a peer contact are answered from its
+/// last NOTIFY (<paramref name="federation"/>).
 /// </summary>
-public sealed class PresenceService(SessionRegistry registry, IDeploymentSettings settings, IEnumerable<IPresenceObserver> observers)
+public sealed class PresenceService(SessionRegistry registry, IDeploymentSettings settings, IEnumerable<IPresenceObserver> observers, Lazy<IPeerGateway>? federation = null)
 {
     private readonly IPresenceObserver[] _observers = [.. observers];
 
@@ -111,6 +114,12 @@ public sealed class PresenceService(SessionRegistry registry, IDeploymentSetting
     public void AnswerProbe(Jid contact, Jid prober, XmppSession replyTo)
     {
         var contactUser = registry.Find(contact);
+        if (contactUser is null && federation is not null && settings.Current.Configuration.Federation.Enabled
+            && federation.Value.AnswerProbe(contact, prober, replyTo))
+        {
+            return;
+        }
+
         if (contactUser is null || contactUser.IsBlocking(prober) || contactUser.FindItem(prober) is not { IsWatcher: true })
         {
             return;

@@ -30,6 +30,7 @@ public sealed class SipNode(
     SessionRegistry registry,
     ImSessions imSessions,
     SipPresenceService presence,
+    IEnumerable<ISipNodeService> services,
     ServerTlsContext tls,
     PeerTlsOptions peerTls,
     PeerAuthListener peerListener,
@@ -85,6 +86,10 @@ public sealed class SipNode(
         await peerListener.StartAsync(bindAddress, cancellationToken).ConfigureAwait(false);
         await sessions.RestoreAsync(registered, cancellationToken).ConfigureAwait(false);
         await presence.StartAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var service in services)
+        {
+            await service.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -102,6 +107,11 @@ public sealed class SipNode(
         CompleteSipUserSessions();
         if (_host is { } host)
         {
+            foreach (var service in services)
+            {
+                await service.StopAsync().ConfigureAwait(false);
+            }
+
             await presence.DisposeAsync().ConfigureAwait(false);
             await imSessions.DisposeAsync().ConfigureAwait(false);
             await peerListener.DisposeAsync().ConfigureAwait(false);

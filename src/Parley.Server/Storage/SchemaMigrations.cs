@@ -181,6 +181,19 @@ internal static class SchemaMigrations
                 FROM settings WHERE name = 'presence';
             DELETE FROM settings WHERE name = 'presence';
             """),
+        new(5, "federation: presence subscriptions of local users to peer users, and the Advanced-mode peer address directory",
+            """
+            CREATE TABLE federation_subscriptions (
+                local_user   TEXT NOT NULL,
+                remote_user  TEXT NOT NULL,
+                created_ms   INTEGER NOT NULL,
+                PRIMARY KEY (local_user, remote_user)
+            );
+            CREATE TABLE peer_addresses (
+                address      TEXT PRIMARY KEY,
+                added_ms     INTEGER NOT NULL
+            );
+            """),
     ];
 
     public static int Latest => All[^1].Version;

@@ -1,5 +1,6 @@
 using Parley.Server.Diagnostics;
 using Parley.Server.Directory;
+using Parley.Server.Federation.Outbound;
 using Parley.Server.Management;
 using Parley.Server.Privacy;
 using Parley.Server.Roster;
@@ -16,6 +17,7 @@ namespace Parley.Server.Presence.Subscriptions;
 /// Presence subscriptions (RFC 6121 §3) with the seed's policy: auto-approve for the local domains, the allow list,
 /// pre-approval, watcher and contact-list limits, and polite blocking (a blocked requester is left pending, never told).
 /// Each side's roster is changed under that side's lock only, so the two halves never hold two locks at once.
+/// A contact who is a user of the federation peer is subscribed to by SIP (<paramref name="federation"/>).
 /// </summary>
 public sealed class SubscriptionService(
     SessionRegistry registry,
@@ -25,7 +27,8 @@ public sealed class SubscriptionService(
     PrivacyCheck privacy,
     IUserDirectory directory,
     IDeploymentSettings settings,
-    IEventLog events)
+    IEventLog events,
+    Lazy<IPeerGateway>? federation = null)
 {
     /// <summary>A subscription stanza from a local client. Returns an error stanza for the client, or null.</summary>
     public Task<Element?> HandleOutboundAsync(XmppSession session, Element stanza, string type, Jid to, CancellationToken cancellationToken)
@@ -96,15 +99,22 @@ public sealed class SubscriptionService(
         return null;
     }
 
-    /// <summary>A subscription stanza for a user of this node (from a local user today, from federation later).</summary>
+    /// <summary>A subscription stanza for a user of this node, or for a user of the federation peer (from a local user or the peer's gateway).</summary>
     public async Task HandleInboundAsync(Jid from, Jid to, string type, Element stanza, CancellationToken cancellationToken)
     {
         if (!settings.Current.HostsDomain(to.Domain))
         {
-            return; // No server-to-server yet; the request stays pending on the sender's side.
+            // A SIP federation domain goes to the peer; otherwise no server-to-server: the request stays pending.
+            await ToPeerAsync(from, to, type, cancellationToken).ConfigureAwait(false);
+            return;
         }
 
         var target = await directory.FindUserAsync(to, cancellationToken).ConfigureAwait(false);
+        if (target is null && await ToPeerAsync(from, to, type, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
         if (target is null || !target.Enabled)
         {
             if (type == "subscribe")
@@ -141,6 +151,12 @@ public sealed class SubscriptionService(
                 break;
         }
     }
+
+    /// <summary>True when <paramref name="to"/> is a user of the federation peer and the gateway took the stanza.</summary>
+    private Task<bool> ToPeerAsync(Jid from, Jid to, string type, CancellationToken cancellationToken)
+        => federation is null || !settings.Current.Configuration.Federation.Enabled
+            ? Task.FromResult(false)
+            : federation.Value.HandleSubscriptionAsync(from, to, type, cancellationToken);
 
     /// <summary>After initial presence, pending requests are shown again (RFC 6121 §3.1.3: at every login).</summary>
     public void DeliverPendingRequests(XmppSession session)

@@ -66,8 +66,36 @@ public sealed class ImSessions : ISipRequestHandler, IDialogOwnership, IAsyncDis
     /// <summary>An in-dialog MESSAGE (or INFO): its content goes to the peer; 481 when the dialog is unknown.</summary>
     public ValueTask HandleInDialogAsync(SipServerRequest request, CancellationToken cancellationToken) => InDialogContentAsync(request, cancellationToken);
 
-    /// <summary>The SIP user who opened the session (authenticated by its INVITE); null for no open session.</summary>
-    public DialogParty? OwnerOf(DialogId dialog) => _byDialog.TryGetValue(dialog, out var session) && !session.IsEnded ? new DialogParty(session.User) : null;
+    /// <summary>The SIP user of the session (authenticated by its INVITE, or a federation peer user); null for no open session.</summary>
+    public DialogParty? OwnerOf(DialogId dialog) => _byDialog.TryGetValue(dialog, out var session) && !session.IsEnded ? new DialogParty(session.User, session.IsPeer) : null;
+
+    /// <summary>
+    /// Keeps a session Parley opened (as UAC) with a federation peer user, so replies and the peer's in-dialog requests
+    /// use it; a previous session of the pair is closed with BYE, as for a new INVITE.
+    /// </summary>
+    public void AddOpened(ImSession session)
+    {
+        _byDialog[session.Dialog.Id] = session;
+        if (_byPeer.TryGetValue((session.User, session.Peer), out var previous) && !ReferenceEquals(previous, session))
+        {
+            _ = EndWithByeAsync(previous, "replaced by a new session", CancellationToken.None);
+        }
+
+        _byPeer[(session.User, session.Peer)] = session;
+    }
+
+    /// <summary>
+    /// The SDP of a message-only session (as Lync does: no MSRP media, messages travel in SIP), as offer
+    /// or answer: this node's address on <paramref name="transport"/> and <paramref name="port"/> in <c>m=message</c>.
+    /// </summary>
+    public string MessageSessionSdp(SipTransportKind transport, int port)
+    {
+        var host = _outbound.LocalContact(transport).Uri.Host;
+        var family = IPAddress.TryParse(host, out var address) && address.AddressFamily == AddressFamily.InterNetworkV6 ? "IP6" : "IP4";
+        var version = _time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        return $"v=0\r\no=- {version} {version} IN {family} {host}\r\ns=-\r\nc=IN {family} {host}\r\nt=0 0\r\n" +
+               $"m=message {port} sip null\r\na=accept-types:text/plain {IsComposingCodec.ContentType}\r\n";
+    }
 
     /// <summary>The ACK for our 2xx: the session is confirmed (nothing else to do but note the activity).</summary>
     public void OnAck(SipRequest ack)
@@ -167,7 +195,7 @@ public sealed class ImSessions : ISipRequestHandler, IDialogOwnership, IAsyncDis
         response.Body = Encoding.ASCII.GetBytes(SdpAnswer(request.Source));
 
         var dialog = Dialog.CreateAsUas(request.Request, response);
-        var session = new ImSession(dialog, user, peer, new SipDestination(request.Source.Transport, request.Source.Remote), _time.GetUtcNow());
+        var session = new ImSession(dialog, user, peer, new SipDestination(request.Source.Transport, request.Source.Remote), _time.GetUtcNow(), request.IsPeer);
         _byDialog[dialog.Id] = session;
         if (_byPeer.TryGetValue((user, peer), out var previous))
         {
@@ -316,13 +344,5 @@ public sealed class ImSessions : ISipRequestHandler, IDialogOwnership, IAsyncDis
         return false;
     }
 
-    /// <summary>The SDP answer: one message stream (no media flows: messages travel in SIP, as Lync does).</summary>
-    private string SdpAnswer(SipSource source)
-    {
-        var host = _outbound.LocalContact(source.Transport).Uri.Host;
-        var family = IPAddress.TryParse(host, out var address) && address.AddressFamily == AddressFamily.InterNetworkV6 ? "IP6" : "IP4";
-        var version = _time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        return $"v=0\r\no=- {version} {version} IN {family} {host}\r\ns=-\r\nc=IN {family} {host}\r\nt=0 0\r\n" +
-               $"m=message {source.Local.Port} sip null\r\na=accept-types:text/plain {IsComposingCodec.ContentType}\r\n";
-    }
+    private string SdpAnswer(SipSource source) => MessageSessionSdp(source.Transport, source.Local.Port);
 }

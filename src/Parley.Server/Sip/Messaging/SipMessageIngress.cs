@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Parley.Server.Directory;
+using Parley.Server.Federation.Outbound;
 using Parley.Server.Messaging;
 using Parley.Server.Privacy;
 using Parley.Server.Sessions;
@@ -11,9 +12,11 @@ namespace Parley.Server.Sip.Messaging;
 /// <summary>
 /// Instant messages from SIP users into the engine: the content becomes a &lt;message type='chat'&gt; from
 /// user@domain/sip and is routed by <see cref="MessageRouter"/> exactly as an XMPP client's message (privacy lists,
-/// offline storage, resource selection). The outcome is a SIP status (RFC 3428 §7, RFC 7572 §5).
+/// offline storage, resource selection). The outcome is a SIP status (RFC 3428 §7, RFC 7572 §5). The sender may be a
+/// user of the federation peer (a non-local JID); a local SIP user's message to a peer user goes through the router to
+/// the federation gateway.
 /// </summary>
-public sealed class SipMessageIngress(MessageRouter router, IUserDirectory directory, SessionRegistry registry, PrivacyCheck privacy)
+public sealed class SipMessageIngress(MessageRouter router, IUserDirectory directory, SessionRegistry registry, PrivacyCheck privacy, IFederationRouting federation)
 {
     /// <summary>
     /// Routes <paramref name="content"/> from <paramref name="sender"/> to <paramref name="recipient"/>. Returns 200 when a
@@ -25,7 +28,7 @@ public sealed class SipMessageIngress(MessageRouter router, IUserDirectory direc
         var account = await directory.FindUserAsync(recipient.Bare, cancellationToken).ConfigureAwait(false);
         if (account is null)
         {
-            return 404;
+            return await ToPeerAsync(sender, recipient, content, cancellationToken).ConfigureAwait(false) ?? 404;
         }
 
         if (!account.Enabled)
@@ -48,6 +51,25 @@ public sealed class SipMessageIngress(MessageRouter router, IUserDirectory direc
 
         // Typing notifications are never stored: "accepted" is all the sender needs to know.
         return online || content.Text is null ? 200 : 202;
+    }
+
+    /// <summary>
+    /// A local user's message to a user of the federation peer: the SIP status of the router's answer; null when the
+    /// recipient is no peer user. A peer sender is never routed back to the peer (that would be a loop).
+    /// </summary>
+    private async Task<int?> ToPeerAsync(Jid sender, Jid recipient, InstantMessageContent content, CancellationToken cancellationToken)
+    {
+        var classification = await federation.ClassifyAsync(recipient, cancellationToken).ConfigureAwait(false);
+        if (classification.Kind is not (RecipientKind.Peer or RecipientKind.NoRoute)
+            || await directory.FindUserAsync(sender.Bare, cancellationToken).ConfigureAwait(false) is not { Enabled: true })
+        {
+            return null;
+        }
+
+        var from = SipUserSessions.SessionJid(sender);
+        var message = content.ToXmppMessage(from, recipient.Bare, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)));
+        var error = await router.DeliverAsync(message, from, recipient.Bare, cancellationToken).ConfigureAwait(false);
+        return error is null ? 200 : XmppErrorMapping.ToSipStatus(error);
     }
 
     private bool IsOnline(Jid recipient)
