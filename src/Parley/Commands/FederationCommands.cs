@@ -24,6 +24,7 @@ internal static class FederationCommands
         federation.Subcommands.Add(FederationTlsListenerCommands.Create(context, common));
         federation.Subcommands.Add(FederationListCommands.Create(context, common, FederationListCommands.PeerSubjects));
         federation.Subcommands.Add(FederationListCommands.Create(context, common, FederationListCommands.Domains));
+        federation.Subcommands.Add(FederationPeerAddressCommands.Create(context, common));
         return federation;
     }
 
