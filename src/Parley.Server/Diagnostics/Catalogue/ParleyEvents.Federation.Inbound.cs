@@ -95,5 +95,12 @@ public static partial class ParleyEvents
             "Stopped listening for federation peers on {0}",
             "The peer-auth listener of this node was removed from tlsListeners (or moved to another port). Connections already open stay open until they close.",
             "None, unless peers must still reach this node over mutual TLS: add the listener back with `parley federation tls-listener set --peer-auth`.");
+
+        /// <summary>{0} domain, {1} peer address, {2} method.</summary>
+        public static readonly EventDefinition DomainOnPeerOnly = new(
+            3613, FederationSource, EventLevel.Warning,
+            "Domain {0} is configured on the federation peer {1} but not on Parley: {2} for it answered 404",
+            "Partitioned federation needs every shared domain configured on both servers (a subdomain is a different domain). The peer routes users of {0} it does not host here, but Parley does not host {0}, so they can exchange neither presence nor IM with Parley users.",
+            "Add the domain on Parley (`parley domain add {0}`) if it is shared, or remove it from the peer's static route to Parley if it is not.");
     }
 }

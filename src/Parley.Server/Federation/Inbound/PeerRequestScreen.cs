@@ -47,11 +47,19 @@ public sealed class PeerRequestScreen(
         var request = transaction.Request;
         var source = transaction.Source;
         var snapshot = settings.Current;
-        var fromPeerUser = SipAddressMapping.TryToJid(request.From.Uri, out var from) && IsSharedOrFederated(snapshot, from.Domain)
-            && await directory.FindUserAsync(from.Bare, cancellationToken).ConfigureAwait(false) is null;
         var recipient = request.RequestUri.User is not null && SipAddressMapping.TryToJid(request.RequestUri, out var target) && snapshot.HostsDomain(target.Domain)
             ? target.Bare
             : null;
+        // The routing node holds no users (their data is on their home pool): the peer's requests go to the home node
+        // by the topology first, and that node decides (404 for nobody, the loop's end).
+        if (recipient is not null && routing.IsHomedElsewhere(recipient) && await trust.IsPeerAsync(source).ConfigureAwait(false)
+            && await routing.TryForwardToHomeAsync(transaction, recipient, cancellationToken).ConfigureAwait(false))
+        {
+            return PeerScreening.Refused; // Answered by the user's home node, relayed.
+        }
+
+        var fromPeerUser = SipAddressMapping.TryToJid(request.From.Uri, out var from) && IsSharedOrFederated(snapshot, from.Domain)
+            && await directory.FindUserAsync(from.Bare, cancellationToken).ConfigureAwait(false) is null;
         var forNobodyHere = recipient is not null && await directory.FindUserAsync(recipient, cancellationToken).ConfigureAwait(false) is not { Enabled: true };
         if (!fromPeerUser && !forNobodyHere)
         {
@@ -84,13 +92,20 @@ public sealed class PeerRequestScreen(
             return PeerScreening.Refused;
         }
 
-        if (recipient is not null && await routing.TryForwardToHomeAsync(transaction, recipient, cancellationToken).ConfigureAwait(false))
-        {
-            return PeerScreening.Refused; // Answered by the user's home node, relayed.
-        }
-
         InboundLog.PeerRequest(logger, request.Method, source.ToString(), from!.Bare.ToString());
         return new PeerScreening(transaction.WithPeer(from.Bare), false);
+    }
+
+    /// <summary>
+    /// The request names a domain Parley does not host: when it came from the federation peer, the domain is configured
+    /// on the peer only (seed 003 R1.3), which gets its own event before the usual 404.
+    /// </summary>
+    public async ValueTask ReportUnhostedDomainAsync(SipServerRequest transaction, string domain)
+    {
+        if (await trust.IsPeerAsync(transaction.Source).ConfigureAwait(false))
+        {
+            throttle.Raise(transaction.Source.Remote.Address, ParleyEvents.Federation.DomainOnPeerOnly, domain, transaction.Source.Remote, transaction.Request.Method);
+        }
     }
 
     /// <summary>

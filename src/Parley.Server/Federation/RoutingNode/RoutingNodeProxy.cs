@@ -20,6 +20,13 @@ namespace Parley.Server.Federation.RoutingNode;
 public sealed class RoutingNodeProxy(
     HomeNodeLocator homes, PeerTrust trust, SipStack stack, SipOutbound outbound, IDeploymentSettings settings, ILogger<RoutingNodeProxy> logger)
 {
+    /// <summary>This is the routing node and <paramref name="recipient"/> is homed on another node (cheap: configuration only).</summary>
+    public bool IsHomedElsewhere(Jid recipient)
+    {
+        var configuration = settings.Current.Configuration;
+        return homes.IsRoutingNode(configuration) && homes.HomeOf(recipient, configuration) is not null;
+    }
+
     /// <summary>Forwards a peer request for <paramref name="recipient"/> to the user's home node when this is the routing node and the home is elsewhere.</summary>
     public async ValueTask<bool> TryForwardToHomeAsync(SipServerRequest transaction, Jid recipient, CancellationToken cancellationToken)
     {

@@ -198,6 +198,11 @@ public sealed class SipRequestDispatcher : ITransactionUser, IDisposable
         if (!IsServed(targetDomain, transaction.Source.Transport))
         {
             _events.Raise(ParleyEvents.Sip.DomainNotServed, targetDomain, transaction.Source.Remote, request.Method);
+            if (_peerRequests.IsActive)
+            {
+                await _peerRequests.ReportUnhostedDomainAsync(transaction, targetDomain).ConfigureAwait(false);
+            }
+
             await RespondAsync(transaction, 404, "Domain not served here", null, cancellationToken).ConfigureAwait(false);
             return;
         }

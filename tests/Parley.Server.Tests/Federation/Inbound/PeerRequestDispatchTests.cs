@@ -84,6 +84,21 @@ public sealed class PeerRequestDispatchTests(SipNodeFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task A_domain_the_peer_routes_here_but_parley_does_not_host_is_named_as_configured_on_one_side_only()
+    {
+        await FederationSettings.ApplyAsync(Node, enabled: true, "127.0.0.1");
+        await using var peer = await SipTestClient.ConnectAsync(Node, PeerUser("erin"));
+        var since = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var request = Message(peer, PeerUser("olivia"), "hello");
+        request.RequestUri = new SipUri("sip", "olivia", "sales.example.com"); // a subdomain is a different domain (seed R1.3)
+
+        Assert.Equal(404, (await peer.SendAsync(request)).StatusCode);
+        var raised = await Node.WaitForEventAsync(ParleyEvents.Federation.DomainOnPeerOnly.Id, since,
+            e => e.Message.Contains("sales.example.com", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the one-sided domain");
+        Assert.Contains("127.0.0.1", raised.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_disabled_local_user_is_no_user_for_the_peer_either()
     {
         await FederationSettings.ApplyAsync(Node, enabled: true, "127.0.0.1");

@@ -39,7 +39,6 @@ public sealed class RoutingNodeTests : IAsyncLifetime
     public async Task A_peer_message_for_a_user_homed_on_a_front_end_is_forwarded_there_and_answered_through_the_routing_node()
     {
         var bob = await _frontEnd.CreateUserAsync("bob");
-        await _routing.Store.Users.AddUserAsync(bob.Jid, bob.Password, TestStore.Actor, CancellationToken.None); // one directory, as in a deployment
         await HomeOnFrontEndAsync(bob);
         await using var b = await SipTestClient.ConnectAsync(_frontEnd, bob);
         Assert.Equal(200, (await b.RegisterAsync(600)).StatusCode);
@@ -61,7 +60,6 @@ public sealed class RoutingNodeTests : IAsyncLifetime
     public async Task A_peer_subscription_is_record_routed_so_the_front_ends_notify_comes_back_through_the_routing_node()
     {
         var bob = await _frontEnd.CreateUserAsync("bob");
-        await _routing.Store.Users.AddUserAsync(bob.Jid, bob.Password, TestStore.Actor, CancellationToken.None);
         await HomeOnFrontEndAsync(bob);
         await using var peer = await SipTestClient.ConnectAsync(_routing, new TestAccount(Jid.Parse($"frank-{Guid.NewGuid():N}@{ParleyTestNode.Domain}"), string.Empty), "TCP");
         var subscribe = peer.CreateRequest(SipMethods.Subscribe, new SipUri("sip", bob.Local, ParleyTestNode.Domain));
