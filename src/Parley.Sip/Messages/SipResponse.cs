@@ -43,7 +43,8 @@ public sealed class SipResponse : SipMessage
 
     /// <summary>
     /// RFC 3261 §8.2.6: copies every Via (in order), From, To, Call-ID and CSeq, and Timestamp for a 100;
-    /// adds <paramref name="toTag"/> when the To header has no tag yet.
+    /// adds <paramref name="toTag"/> when the To header has no tag yet. A 101–299 also copies every Record-Route
+    /// (§12.1.1: the UAC builds the dialog's route set from them; harmless on a request that creates no dialog).
     /// </summary>
     public static SipResponse CreateFor(SipRequest request, int statusCode, string? reason = null, string? toTag = null)
     {
@@ -55,7 +56,8 @@ public sealed class SipResponse : SipMessage
             var name = source.NameAt(i);
             if (name == SipHeaderNames.Via || name == SipHeaderNames.From
                 || name == SipHeaderNames.CallId || name == SipHeaderNames.CSeq
-                || (statusCode == SipStatusCodes.Trying && name == SipHeaderNames.Timestamp))
+                || (statusCode == SipStatusCodes.Trying && name == SipHeaderNames.Timestamp)
+                || (statusCode is > SipStatusCodes.Trying and < 300 && name == SipHeaderNames.RecordRoute))
             {
                 response.Headers.AddCopy(source, i);
             }

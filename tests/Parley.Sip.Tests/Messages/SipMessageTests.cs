@@ -25,6 +25,22 @@ public sealed class SipMessageTests
         Assert.False(response.Headers.Contains(SipHeaderNames.ContentType));
     }
 
+    [Theory]
+    [InlineData(180, true)]
+    [InlineData(200, true)]
+    [InlineData(100, false)]
+    [InlineData(404, false)]
+    public void CreateFor_copies_record_route_into_provisional_and_success_answers_only(int status, bool copied)
+    {
+        var request = Parse.Request(SipSamples.Invite.Replace("Max-Forwards: 70\r\n",
+            "Record-Route: <sip:p2.example.com;lr>\r\nRecord-Route: <sip:p1.example.com;lr>, <sip:p0.example.com;lr>\r\nMax-Forwards: 70\r\n"));
+
+        var response = SipResponse.CreateFor(request, status, toTag: "b0b");
+
+        Assert.Equal(copied ? ["<sip:p2.example.com;lr>", "<sip:p1.example.com;lr>", "<sip:p0.example.com;lr>"] : [],
+            response.Headers.GetValues(SipHeaderNames.RecordRoute));
+    }
+
     [Fact]
     public void Parsed_top_via_and_cseq_are_kept_until_the_headers_change()
     {

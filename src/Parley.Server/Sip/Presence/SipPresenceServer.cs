@@ -230,11 +230,6 @@ public sealed class SipPresenceServer(
         {
             response.Headers.Set(SipHeaderNames.Expires, expires.ToString(CultureInfo.InvariantCulture));
             response.Headers.Set(SipHeaderNames.Contact, outbound.LocalContact(request.Source.Transport).ToString());
-            // RFC 3261 §12.1.1: the watcher builds its route set from these (a federation routing node on the path).
-            foreach (var recordRoute in request.Request.Headers.GetAll(SipHeaderNames.RecordRoute))
-            {
-                response.Headers.Add(SipHeaderNames.RecordRoute, recordRoute);
-            }
         }, cancellationToken: cancellationToken);
 
     /// <summary>RFC 3856 §6.6: PIDF is the format every presence watcher must accept; refuse only a list that excludes it.</summary>

@@ -1,4 +1,5 @@
 using Parley.Server.Directory;
+using Parley.Server.Management;
 using Parley.Server.Privacy;
 using Parley.Server.Roster;
 using Parley.Xmpp.Addressing;
@@ -28,15 +29,20 @@ public enum WatcherView
 /// Reads the decision the XMPP engine made: the presentity's roster item for the watcher (RFC 6121 subscription
 /// state) and block list. A SIP watcher gets exactly what an XMPP contact in the same state would.
 /// </summary>
-public sealed class SipWatcherAuthorization(RosterEditor rosters, PrivacyCheck privacy, IUserDirectory directory)
+public sealed class SipWatcherAuthorization(RosterEditor rosters, PrivacyCheck privacy, IUserDirectory directory, IDeploymentSettings settings)
 {
     public async ValueTask<WatcherView> ViewAsync(Jid watcher, Jid presentity, CancellationToken cancellationToken)
     {
         watcher = watcher.Bare;
         presentity = presentity.Bare;
 
-        // Checked at every NOTIFY: a disabled account must stop seeing presence now, not when its subscription expires.
-        if (await directory.FindUserAsync(watcher, cancellationToken).ConfigureAwait(false) is not { Enabled: true })
+        // Checked at every NOTIFY: a disabled or removed account must stop seeing presence now, not when its subscription
+        // expires. A watcher of a hosted domain without an account is a removed user, unless federation is on: then it
+        // is a user of the peer (the dispatcher let only the trusted peer subscribe for such a user), decided by the
+        // roster like anyone else; so is a watcher of any other domain.
+        var account = await directory.FindUserAsync(watcher, cancellationToken).ConfigureAwait(false);
+        var snapshot = settings.Current;
+        if (account is { Enabled: false } || (account is null && snapshot.HostsDomain(watcher.Domain) && !snapshot.Configuration.Federation.Enabled))
         {
             return WatcherView.Revoked;
         }
