@@ -114,7 +114,7 @@ public sealed class BootstrapConfigLoader(string workingDirectory, string machin
             CertificatePath = file.CertificatePath,
             PrivateKeyPath = file.PrivateKeyPath,
             RequireTls = file.RequireTls ?? true,
-            Sip = (file.DigestAlgorithms is { } algorithms ? sip with { DigestAlgorithms = algorithms } : sip) with { TrustedPeerCaPath = trustedPeerCa },
+            Sip = (file.DigestAlgorithms is { } algorithms ? sip with { DigestAlgorithms = algorithms } : sip) with { TrustedPeerCaPath = trustedPeerCa, DeploymentCaPath = file.CmsCaCertificatePath },
             TrustedPeerCaPath = trustedPeerCa,
             CmsMaster = file.CmsMaster,
             CmsCaCertificatePath = file.CmsCaCertificatePath,

@@ -80,6 +80,12 @@ public sealed record SipServerOptions
     /// </summary>
     public string? TrustedPeerCaPath { get; init; }
 
+    /// <summary>
+    /// The deployment CA (bootstrap <c>cms.caCertificate</c>); null = the node's private CA. Trusted on the peer-auth
+    /// listener for the deployment's own nodes (a routing node forwarding to a home node), next to <see cref="TrustedPeerCaPath"/>.
+    /// </summary>
+    public string? DeploymentCaPath { get; init; }
+
     /// <summary>Product token sent in Server and User-Agent headers.</summary>
     public string ProductToken { get; init; } = "Parley";
 

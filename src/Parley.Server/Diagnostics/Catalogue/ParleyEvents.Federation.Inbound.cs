@@ -100,7 +100,7 @@ public static partial class ParleyEvents
         public static readonly EventDefinition DomainOnPeerOnly = new(
             3613, FederationSource, EventLevel.Warning,
             "Domain {0} is configured on the federation peer {1} but not on Parley: {2} for it answered 404",
-            "Partitioned federation needs every shared domain configured on both servers (a subdomain is a different domain). The peer routes users of {0} it does not host here, but Parley does not host {0}, so they can exchange neither presence nor IM with Parley users.",
-            "Add the domain on Parley (`parley domain add {0}`) if it is shared, or remove it from the peer's static route to Parley if it is not.");
+            "Partitioned federation needs every shared domain configured on both servers (a subdomain is a different domain). The peer routes users of the domain it does not host here, but Parley does not host the domain, so its users can exchange neither presence nor IM with Parley users.",
+            "Add the domain on Parley (`parley domain add DOMAIN`) if it is shared, or remove it from the peer's static route to Parley if it is not.");
     }
 }

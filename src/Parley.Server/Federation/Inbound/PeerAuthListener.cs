@@ -58,10 +58,18 @@ public sealed class PeerAuthListener(
         }
     }
 
-    /// <summary>The port of this node's mutualTls entry; 0 when there is none.</summary>
+    /// <summary>
+    /// The peer-auth port of a node: its mutualTls entry in tlsListeners, else the topology's listeners.sipPeerTls of
+    /// the node (<c>topology node add --sip-peer-port</c>); 0 when neither names one. The routing node connects to the
+    /// home node by the same rule, so both always agree.
+    /// </summary>
     public static int PortFor(DeploymentConfiguration configuration, string nodeFqdn)
-        => configuration.TlsListeners.Where(l => l.MutualTls && string.Equals(l.Node.TrimEnd('.'), nodeFqdn.TrimEnd('.'), StringComparison.OrdinalIgnoreCase))
-            .Select(l => l.Port).DefaultIfEmpty(0).Min();
+    {
+        var listed = configuration.TlsListeners.Where(l => l.MutualTls && SameNode(l.Node, nodeFqdn)).Select(l => l.Port).DefaultIfEmpty(0).Min();
+        return listed > 0 ? listed : configuration.Topology.Nodes.FirstOrDefault(n => SameNode(n.Fqdn, nodeFqdn))?.Listeners.SipPeerTls ?? 0;
+    }
+
+    private static bool SameNode(string a, string b) => string.Equals(a.TrimEnd('.'), b.TrimEnd('.'), StringComparison.OrdinalIgnoreCase);
 
     private void OnChanged(DeploymentSnapshot snapshot)
     {

@@ -16,7 +16,7 @@ namespace Parley.Server.Federation.Inbound;
 /// peer-auth listener or as server when Parley connects out to it, must (a) chain to a trusted peer CA
 /// (<see cref="PeerTrustAnchors"/>: custom root trust, no system store, no revocation), (b) be in date, (c) carry both
 /// serverAuth and clientAuth, and (d) have its subject CN (never a SAN) in <c>tlsPeerSubjects</c>, compared without
-/// case. The first check that fails raises its own event naming what was expected and what was presented, and fails
+/// case, or be a node of the topology (the deployment's own nodes, whose certificates the deployment CA issues). The first check that fails raises its own event naming what was expected and what was presented, and fails
 /// the handshake.
 /// </summary>
 public sealed class PeerCertificatePolicy(
@@ -59,9 +59,12 @@ public sealed class PeerCertificatePolicy(
             return Reject(source, ParleyEvents.Federation.PeerCertificateUsage, "missing serverAuth or clientAuth", peer, leaf.Subject, present);
         }
 
-        var subjects = settings.Current.Configuration.TlsPeerSubjects;
+        var configuration = settings.Current.Configuration;
+        var subjects = configuration.TlsPeerSubjects;
         var commonName = CommonName(leaf);
-        if (commonName is null || !subjects.Any(s => string.Equals(s.Subject, commonName, StringComparison.OrdinalIgnoreCase)))
+        // The deployment's own nodes (the routing node forwarding to a home node, R4.10) are peers by the topology.
+        if (commonName is null || !(subjects.Any(s => string.Equals(s.Subject, commonName, StringComparison.OrdinalIgnoreCase))
+                                     || configuration.Topology.Nodes.Any(n => string.Equals(n.Fqdn, commonName, StringComparison.OrdinalIgnoreCase))))
         {
             var allowed = subjects.Count == 0 ? "none; tlsPeerSubjects is empty" : string.Join(", ", subjects.Select(s => s.Subject));
             return Reject(source, ParleyEvents.Federation.PeerSubjectNotAllowed, "subject not allowed", peer, commonName ?? "(no CN)", allowed);

@@ -42,7 +42,7 @@ public sealed class HomeNodeLocator(ParleyStoreOptions store)
             return null;
         }
 
-        var peerTls = PeerAuthListener.PortFor(configuration, node.Fqdn) is var listed and > 0 ? listed : node.Listeners.SipPeerTls;
+        var peerTls = PeerAuthListener.PortFor(configuration, node.Fqdn);
         if (peerTls > 0)
         {
             return new SipDestination(SipTransportKind.Tls, new IPEndPoint(address, peerTls), node.Fqdn);

@@ -85,6 +85,29 @@ public sealed class PeerAuthListenerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Without_a_tls_listener_entry_the_topologys_sip_peer_port_of_this_node_is_bound_as_the_routing_node_expects()
+    {
+        var port = FreePort();
+        _settings.Configuration = _settings.Configuration with
+        {
+            Topology = new Topology
+            {
+                Nodes =
+                [
+                    new TopologyNode { Fqdn = "other.example.com", Ip = "127.0.0.9", Pool = "pool.example.com", Listeners = new NodeListeners { SipPeerTls = FreePort() } },
+                    new TopologyNode { Fqdn = ThisNode, Ip = "127.0.0.1", Pool = "pool.example.com", Listeners = new NodeListeners { SipPeerTls = port } },
+                ],
+            },
+        };
+        await _settings.RefreshAsync(CancellationToken.None);
+
+        await _listener.StartAsync(IPAddress.Loopback, CancellationToken.None);
+
+        Assert.Equal(port, _host.PeerTlsEndPoint?.Port);
+        Assert.Equal(port, PeerAuthListener.PortFor(_settings.Configuration, ThisNode));
+    }
+
+    [Fact]
     public async Task A_taken_port_is_reported_and_bound_once_the_configuration_names_a_free_one()
     {
         using var taken = new TcpListener(IPAddress.Loopback, 0);
