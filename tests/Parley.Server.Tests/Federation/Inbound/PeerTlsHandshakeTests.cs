@@ -82,6 +82,22 @@ public sealed class PeerTlsHandshakeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_node_of_the_topology_is_a_peer_by_its_cn_without_a_peer_subject_entry()
+    {
+        _settings.Configuration = _settings.Configuration with
+        {
+            Topology = new Topology { Nodes = [new TopologyNode { Fqdn = "routing1.example.com", Ip = "127.0.0.2", Pool = "pool.example.com" }] },
+        };
+        await _settings.RefreshAsync(CancellationToken.None);
+
+        await ConnectAndSendAsync(_trusted.Issue("ROUTING1.example.com"));
+
+        var (_, source) = await _received.NextAsync();
+        Assert.True(source.IsPeerAuthenticated);
+        Assert.Empty(_events.Raised);
+    }
+
+    [Fact]
     public async Task A_cn_not_in_the_subject_list_is_rejected_naming_the_cn_and_the_list_even_when_a_san_matches()
     {
         await ConnectAndSendAsync(_trusted.Issue("intruder.partner.example", dnsName: PeerName));
