@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Parley.Interop.Tests.Federation;
 
 /// <summary>
@@ -58,5 +60,30 @@ public sealed class FederatedImTests
         await bob.RunSessionAsync(bed.Peer, bed.AliceUser, "Fed-session bob to alice", bed.Context());
         await alice.WaitForLineAsync(Step, bed.Context, $"XMPP MESSAGE from={bob.Jid}", "chatstate=composing");
         await alice.WaitForLineAsync(Step, bed.Context, $"XMPP MESSAGE from={bob.Jid}", "body=Fed-session bob to alice");
+    }
+
+    /// <summary>
+    /// Interdomain federation through the peer (seed 003 ch.9): remote.test is a SIP federation domain of Parley with a
+    /// static route to the peer, whose own federation reaches dave (here the peer serves remote.test itself). Messages go
+    /// both ways, and dave, of a domain Parley does not host, is taken as a user of the trusted peer.
+    /// </summary>
+    [Fact]
+    public async Task Users_of_a_remote_domain_are_reached_through_the_peer_and_answer_back()
+    {
+        await using var bed = await FederationTestBed.StartAsync(flavour: "generic");
+        await using var dave = PeerUser.Create("dave", "remote.test");
+        await bed.Parley.FederationAsync("domain", "add", "remote.test", "--description", "federated by the peer");
+        await bed.Parley.FederationAsync("route", "add", "--pattern", "remote.test", "--next-hop", KamailioPeer.Address,
+            "--port", bed.Peer.SipPort.ToString(CultureInfo.InvariantCulture), "--transport", "tcp", "--flavour", "generic");
+        await bed.Parley.WaitUntilAppliedAsync();
+        var daveAgent = dave.StartAgent();
+        await dave.RegisterAsync(bed.Peer, bed.Context());
+
+        await bed.Alice.DoAsync(bed.Context, "message", to: dave.Jid, body: "Fed-interdomain alice to dave");
+        await daveAgent.WaitForLogAsync($"MESSAGE page from={bed.AliceUser} text=Fed-interdomain alice to dave", Step, bed.Context);
+
+        var code = await dave.SendMessageAsync(bed.Peer, bed.AliceUser, "Fed-interdomain dave to alice", bed.Context());
+        Assert.True(code is 200 or 202, $"dave's MESSAGE got {code}\n{bed.Context()}");
+        await bed.Alice.WaitForLineAsync(Step, bed.Context, $"XMPP MESSAGE from={dave.Jid}", "body=Fed-interdomain dave to alice");
     }
 }

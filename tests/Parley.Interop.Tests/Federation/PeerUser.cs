@@ -21,7 +21,7 @@ public sealed record PeerState(string Basic, string Activities, string Note)
 /// his user agent (uas.xml) listens on <see cref="ContactPort"/>, and each action (register, publish, watch, send)
 /// is a separate sipp run from another port, all through a <see cref="KamailioPeer"/>.
 /// </summary>
-public sealed partial class PeerUser(string user) : IAsyncDisposable
+public sealed partial class PeerUser(string user, string domain = "example.com") : IAsyncDisposable
 {
     private static readonly TimeSpan Step = TimeSpan.FromSeconds(30);
     private readonly List<SippProcess> _running = [];
@@ -31,7 +31,10 @@ public sealed partial class PeerUser(string user) : IAsyncDisposable
 
     public string User { get; } = user;
 
-    public string Jid => $"{User}@example.com";
+    /// <summary>His domain: example.com (shared with Parley), or a remote domain the peer federates with.</summary>
+    public string Domain { get; } = domain;
+
+    public string Jid => $"{User}@{Domain}";
 
     public int ContactPort { get; } = FreePorts.UdpAndTcp();
 
@@ -46,7 +49,7 @@ public sealed partial class PeerUser(string user) : IAsyncDisposable
         .Select(f => $"=== {Path.GetFileName(f)} ===\n{ReadShared(f)}"));
 
     /// <summary>A fresh peer user name (unique, so users never collide across tests).</summary>
-    public static PeerUser Create(string name) => new($"{name}-{Guid.NewGuid():N}"[..(name.Length + 9)]);
+    public static PeerUser Create(string name, string domain = "example.com") => new($"{name}-{Guid.NewGuid():N}"[..(name.Length + 9)], domain);
 
     /// <summary>Starts his user agent: answers MESSAGE and INVITE with 200 and logs each request (uas.xml).</summary>
     public SippProcess StartAgent(SippTransport transport = SippTransport.Udp, int? port = null) =>
@@ -59,7 +62,7 @@ public sealed partial class PeerUser(string user) : IAsyncDisposable
     public async Task RegisterAsync(KamailioPeer peer, string context) =>
         await SippProcess.RunAsync(
             FederationPaths.Scenario("register.xml"), SippTransport.Udp, FreePorts.UdpAndTcp(), peer.SipPort,
-            new Dictionary<string, string> { ["aor_user"] = User, ["contact_port"] = Port(ContactPort), ["expires"] = "3600" },
+            new Dictionary<string, string> { ["aor_user"] = User, ["aor_domain"] = Domain, ["contact_port"] = Port(ContactPort), ["expires"] = "3600" },
             Trace($"register-{++_runs}"), timeout: Step, context: context + "\n" + peer.Describe());
 
     /// <summary>Publishes <paramref name="state"/>, replacing his previous publication at the same peer (SIP-If-Match).</summary>
@@ -92,7 +95,7 @@ public sealed partial class PeerUser(string user) : IAsyncDisposable
     {
         await using var sipp = SippProcess.Start(
             FederationPaths.Scenario("message.xml"), SippTransport.Udp, FreePorts.UdpAndTcp(), peer.SipPort,
-            new Dictionary<string, string> { ["from_user"] = User, ["body"] = body, ["content_type"] = contentType }, ["-s", to, .. Trace($"message-{++_runs}")],
+            new Dictionary<string, string> { ["from_user"] = User, ["from_domain"] = Domain, ["body"] = body, ["content_type"] = contentType }, ["-s", to, .. Trace($"message-{++_runs}")],
             timeout: Step, label: $"{User} sends a MESSAGE to {to}");
         await sipp.WaitForSuccessAsync(context + "\n" + peer.Describe());
         var match = FinalLine().Match(sipp.Log);
