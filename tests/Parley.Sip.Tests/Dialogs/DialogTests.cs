@@ -179,8 +179,7 @@ public sealed class DialogTests
         invite.Headers.Add(SipHeaderNames.CSeq, "314 INVITE");
         invite.Headers.Add(SipHeaderNames.Contact, "<sip:alice@192.0.2.10:5070;transport=tcp>");
 
-        var ok = SipResponse.CreateFor(invite, 200, toTag: "bob-tag");
-        ok.Headers.Add(SipHeaderNames.RecordRoute, "<sip:p1.example.com;lr>, <sip:p2.example.net;lr>");
+        var ok = SipResponse.CreateFor(invite, 200, toTag: "bob-tag"); // copies the invite's Record-Route (§12.1.1)
         ok.Headers.Add(SipHeaderNames.Contact, "<sip:bob@198.51.100.5>");
         return (invite, ok);
     }

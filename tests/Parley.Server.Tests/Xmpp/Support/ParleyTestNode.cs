@@ -152,8 +152,8 @@ public sealed class ParleyTestNode(XmppServerOptions? xmpp = null, SipServerOpti
     public async Task SetPresenceSettingsAsync(PresenceSettings settings)
     {
         var since = DateTimeOffset.UtcNow.AddSeconds(-1);
-        await Store.Cms.SetPresenceSettingsAsync(settings, TestStore.Actor, CancellationToken.None);
-        var revision = Store.Settings.Current.Revision;
+        // The revision the change made (the store's own settings view may not have read it yet).
+        var revision = await Store.Cms.SetPresenceSettingsAsync(settings, TestStore.Actor, CancellationToken.None);
         await WaitForEventAsync(ParleyEvents.Lifecycle.ConfigurationRevisionApplied.Id, since,
             e => e.Node != TestNodeName && RevisionOf(e.Message) >= revision, TimeSpan.FromSeconds(10),
             $"the node applying configuration revision {revision}");
