@@ -8,7 +8,8 @@
 # background with -x tlsf -m 2048 (see docs/benchmarks.md) and waits until it answers OPTIONS (sipsak).
 # Prints the PID of Kamailio's main process. Every out-of-dialog request is challenged; the
 # password of every user is $KAMAILIO_PASSWORD (default bench-password).
-# Environment: KAMAILIO_SHM_MB (default 2048), KAMAILIO_PKG_MB (default 64), KAMAILIO_DEBUG (-1..3, default 1).
+# Environment: KAMAILIO_SHM_MB (default 2048), KAMAILIO_PKG_MB (default 64), KAMAILIO_DEBUG (-1..3, default 1),
+# KAMAILIO_CFG (default kamailio.cfg here; bench/federation uses its own presence-only configuration).
 # Stop it with: kill "$(cat RUN_DIR/kamailio.pid)"
 set -euo pipefail
 
@@ -77,7 +78,7 @@ fi
 rm -f "$run_dir/kamailio.pid"
 : > "$run_dir/kamailio.log"
 # -DD: stay in the foreground (children still fork) so this script's caller owns the process.
-nohup kamailio -f "$here/kamailio.cfg" -DD -E -x tlsf -m "${KAMAILIO_SHM_MB:-2048}" -M "${KAMAILIO_PKG_MB:-64}" \
+nohup kamailio -f "${KAMAILIO_CFG:-$here/kamailio.cfg}" -DD -E -x tlsf -m "${KAMAILIO_SHM_MB:-2048}" -M "${KAMAILIO_PKG_MB:-64}" \
     --debug="${KAMAILIO_DEBUG:-1}" -Y "$run_dir" -w "$run_dir" "${defines[@]}" "${listen[@]}" \
     >"$run_dir/kamailio.log" 2>&1 &
 pid=$!
