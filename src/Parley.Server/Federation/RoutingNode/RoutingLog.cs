@@ -7,4 +7,7 @@ internal static partial class RoutingLog
 {
     [LoggerMessage(5420, LogLevel.Debug, "Routing node: {Method} for {User} forwarded to its home node {Home}")]
     public static partial void ForwardingToHome(ILogger logger, string method, string user, string home);
+
+    [LoggerMessage(5421, LogLevel.Debug, "Routing node: the {Status} for {Method} came after the upstream transaction ended; not relayed")]
+    public static partial void AnswerTooLate(ILogger logger, int status, string method);
 }

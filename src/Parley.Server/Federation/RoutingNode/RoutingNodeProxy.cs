@@ -4,6 +4,7 @@ using Parley.Server.Federation.Inbound;
 using Parley.Server.Management;
 using Parley.Server.Sip.Core;
 using Parley.Sip.Messages;
+using Parley.Sip.Transactions;
 using Parley.Sip.Transport;
 using Parley.Xmpp.Addressing;
 
@@ -109,6 +110,13 @@ public sealed class RoutingNodeProxy(
                     .ContinueWith(static sent => _ = sent.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             }
         }, cancellationToken).ConfigureAwait(false);
+        if (transaction.Transaction.State == TransactionState.Terminated)
+        {
+            // The upstream side gave up first (its own timeout, or the node stopping): a late 408 has nobody to go to.
+            RoutingLog.AnswerTooLate(logger, final.StatusCode, outgoing.Method);
+            return;
+        }
+
         await transaction.RespondAsync(Upstream(final), cancellationToken).ConfigureAwait(false);
     }
 
