@@ -24,6 +24,7 @@ public static class OutboundServiceCollectionExtensions
         });
         services.AddSingleton<PeerOutbound>();
         services.AddSingleton<PeerMessaging>();
+        services.AddSingleton<PeerSendQueue>();
         services.AddSingleton<PeerPresenceSubscriptions>();
         services.AddSingleton<ISipRequestHandler>(provider => provider.GetRequiredService<PeerPresenceSubscriptions>());
         services.AddSingleton<IDialogOwnership>(provider => provider.GetRequiredService<PeerPresenceSubscriptions>());

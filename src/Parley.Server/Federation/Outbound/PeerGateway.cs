@@ -1,4 +1,5 @@
 using Parley.Server.Sessions;
+using Parley.Server.Sip.Gateway;
 using Parley.Server.Xmpp;
 using Parley.Xmpp.Addressing;
 using Parley.Xmpp.Stanzas;
@@ -8,15 +9,19 @@ namespace Parley.Server.Federation.Outbound;
 
 /// <summary>
 /// The XMPP↔peer gateway the engine calls for recipients it does not host: classification first, then messages to
-/// <see cref="PeerMessaging"/> and subscriptions to <see cref="PeerPresenceSubscriptions"/>.
+/// <see cref="PeerMessaging"/> and subscriptions to <see cref="PeerPresenceSubscriptions"/>. An XMPP client's message
+/// goes through <see cref="PeerSendQueue"/> (its stream does not wait for the peer); a SIP user's is awaited, because
+/// the status of its own MESSAGE transaction is the answer.
 /// </summary>
-public sealed class PeerGateway(IFederationRouting routing, PeerMessaging messaging, PeerPresenceSubscriptions subscriptions) : IPeerGateway
+public sealed class PeerGateway(IFederationRouting routing, PeerMessaging messaging, PeerSendQueue queue, PeerPresenceSubscriptions subscriptions) : IPeerGateway
 {
     public async Task<PeerHandling> DeliverMessageAsync(Element message, Jid from, Jid to, CancellationToken cancellationToken)
     {
         var classification = await routing.ClassifyAsync(to, cancellationToken).ConfigureAwait(false);
         return classification.Kind switch
         {
+            RecipientKind.Peer when from.Resource != SipUserSessions.Resource
+                => new PeerHandling(true, queue.Enqueue(message, from, to, () => messaging.SendAsync(message, from, to, classification.Routes!, CancellationToken.None))),
             RecipientKind.Peer => new PeerHandling(true, await messaging.SendAsync(message, from, to, classification.Routes!, cancellationToken).ConfigureAwait(false)),
             RecipientKind.NoRoute => new PeerHandling(true, Stanza.IsError(message) ? null
                 : StanzaError.CreateReply(message, StanzaErrorCondition.RemoteServerNotFound, $"No static route leads to the federation peer for {to.Domain}.")),

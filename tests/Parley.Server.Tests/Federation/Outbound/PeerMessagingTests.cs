@@ -142,6 +142,38 @@ public sealed class PeerMessagingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_peer_that_never_answers_holds_up_neither_the_senders_stream_nor_the_order_of_the_conversation()
+    {
+        _harness.Federate(PeerFlavour.Generic, ("example.com", _peer.Port, 1));
+        _peer.Answer = _ => null; // a black hole: the MESSAGE transaction waits for timer F (32 s)
+
+        var first = _alice.SendChatAsync(_bob, "anyone?");
+        await _peer.NextAsync(SipMethods.Message);
+        await first.WaitAsync(TimeSpan.FromSeconds(5)); // the client's next stanza is read at once
+        await _alice.SendChatAsync(_bob, "second").WaitAsync(TimeSpan.FromSeconds(5));
+
+        await _peer.ExpectNoneAsync(SipMethods.Message, TimeSpan.FromSeconds(1)); // in order: behind the first
+        Assert.Equal(1, _harness.Get<PeerSendQueue>().ActiveConversations);
+    }
+
+    [Fact]
+    public async Task A_conversation_with_too_many_messages_waiting_for_the_peer_refuses_the_next_at_once()
+    {
+        _harness.Federate(PeerFlavour.Generic, ("example.com", _peer.Port, 1));
+        _peer.Answer = _ => null;
+
+        for (var i = 0; i < PeerSendQueue.MaxPendingPerConversation; i++)
+        {
+            await _alice.SendChatAsync(_bob, $"queued {i}").WaitAsync(TimeSpan.FromSeconds(5));
+        }
+
+        await _alice.SendChatAsync(_bob, "one too many");
+
+        var error = await _alice.ReceiveAsync(e => e.Name == "message" && e.GetAttribute("type") == "error", "the refusal");
+        Assert.NotNull(error.Child("error", XmppNamespaces.Client)?.Child("resource-constraint", XmppNamespaces.Stanzas));
+    }
+
+    [Fact]
     public async Task A_refused_invite_gives_the_sender_an_error()
     {
         _harness.Federate(PeerFlavour.Lync, ("example.com", _peer.Port, 1));
