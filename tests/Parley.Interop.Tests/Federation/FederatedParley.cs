@@ -225,19 +225,7 @@ public sealed class FederatedParley : IAsyncDisposable
         }
 
         Certificates.Dispose();
-        if (Environment.GetEnvironmentVariable("PARLEY_TEST_KEEP_DATA") is null)
-        {
-            try
-            {
-                System.IO.Directory.Delete(_root, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
-        }
+        RunDirectories.DeleteUnlessKept(_root);
     }
 
     public static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);

@@ -209,16 +209,7 @@ public sealed class KamailioPeer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
-        if (Environment.GetEnvironmentVariable("PARLEY_TEST_KEEP_DATA") is null)
-        {
-            try
-            {
-                Directory.Delete(RunDirectory, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
+        RunDirectories.DeleteUnlessKept(RunDirectory);
     }
 
     private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Parley.Interop.Tests.Harness;
 
 namespace Parley.Interop.Tests.Federation;
 
@@ -79,16 +80,7 @@ public sealed class PeerCertificates : IDisposable
         _trusted.Key.Dispose();
         _other.Certificate.Dispose();
         _other.Key.Dispose();
-        if (Environment.GetEnvironmentVariable("PARLEY_TEST_KEEP_DATA") is null)
-        {
-            try
-            {
-                System.IO.Directory.Delete(Directory, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
+        RunDirectories.DeleteUnlessKept(Directory);
     }
 
     private static (X509Certificate2, ECDsa) CreateCa(string subject)

@@ -118,16 +118,7 @@ public sealed partial class PeerUser(string user, string domain = "example.com")
             await sipp.DisposeAsync();
         }
 
-        if (Environment.GetEnvironmentVariable("PARLEY_TEST_KEEP_DATA") is null)
-        {
-            try
-            {
-                Directory.Delete(_directory, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
+        RunDirectories.DeleteUnlessKept(_directory);
     }
 
     /// <summary>A trace sipp may still be writing (on Linux nothing stops reading it meanwhile); empty before it exists.</summary>

@@ -183,16 +183,7 @@ public sealed class BaresipProcess : IAsyncDisposable
         }
 
         _process.Dispose();
-        if (Environment.GetEnvironmentVariable("PARLEY_TEST_KEEP_DATA") is null)
-        {
-            try
-            {
-                Directory.Delete(_directory, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
+        RunDirectories.DeleteUnlessKept(_directory);
     }
 
     /// <summary>baresip listens for TLS on its SIP port + 1: both must be free.</summary>

@@ -82,16 +82,7 @@ public sealed class KamailioProcess : IAsyncDisposable
             _ = NativeMethods.Kill(Pid, NativeMethods.SIGKILL);
         }
 
-        if (Environment.GetEnvironmentVariable("PARLEY_TEST_KEEP_DATA") is null)
-        {
-            try
-            {
-                Directory.Delete(RunDirectory, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
+        RunDirectories.DeleteUnlessKept(RunDirectory);
     }
 
     private static class NativeMethods

@@ -208,18 +208,9 @@ public sealed partial class ParleyProcess : IAsyncDisposable
         await KillAsync();
         _process?.Dispose();
         _process = null;
-        if (_ownsDataDirectory && Environment.GetEnvironmentVariable("PARLEY_TEST_KEEP_DATA") is null)
+        if (_ownsDataDirectory)
         {
-            try
-            {
-                Directory.Delete(DataDirectory, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
+            RunDirectories.DeleteUnlessKept(DataDirectory);
         }
     }
 

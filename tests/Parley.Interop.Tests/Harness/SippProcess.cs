@@ -189,16 +189,7 @@ public sealed class SippProcess : IAsyncDisposable
         Kill();
         await Task.WhenAny(_exited, Task.Delay(TimeSpan.FromSeconds(5)));
         _process.Dispose();
-        if (Environment.GetEnvironmentVariable("PARLEY_TEST_KEEP_DATA") is null)
-        {
-            try
-            {
-                Directory.Delete(_directory, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
+        RunDirectories.DeleteUnlessKept(_directory);
     }
 
     internal static string Tail(string text, int lines)

@@ -133,19 +133,7 @@ public sealed class ReplicatedDeployment : IAsyncDisposable
         }
 
         Certificates.Dispose();
-        if (Environment.GetEnvironmentVariable("PARLEY_TEST_KEEP_DATA") is null)
-        {
-            try
-            {
-                System.IO.Directory.Delete(_root, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
-        }
+        RunDirectories.DeleteUnlessKept(_root);
     }
 
     private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
