@@ -165,23 +165,7 @@ public sealed class BaresipProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await _process.WaitForExitAsync(cts.Token);
-        }
-        catch (InvalidOperationException)
-        {
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
+        await ProcessKill.KillAndWaitAsync(_process);
         _process.Dispose();
         RunDirectories.DeleteUnlessKept(_directory);
     }
