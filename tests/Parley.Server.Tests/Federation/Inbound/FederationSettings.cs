@@ -25,12 +25,6 @@ internal static class FederationSettings
             return; // Nothing changed: the node already runs with these settings.
         }
 
-        // The node's services read its replica, which the master delivers to itself after the store changed.
-        await node.WaitForEventAsync(ParleyEvents.Management.ReplicaRevisionApplied.Id, since,
-            e => e.Node == ParleyTestNode.Fqdn && RevisionOf(e.Message) >= revision, TimeSpan.FromSeconds(10), $"the node's replica applying revision {revision}");
+        await node.WaitForReplicaRevisionAsync(revision, since);
     }
-
-    // "Replica applied revision {0} from master {1} ..."
-    private static long RevisionOf(string message)
-        => message.Split(' ') is [_, _, _, var number, ..] && long.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var revision) ? revision : -1;
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -154,10 +155,16 @@ public sealed class ParleyTestNode(XmppServerOptions? xmpp = null, SipServerOpti
         var since = DateTimeOffset.UtcNow.AddSeconds(-1);
         // The revision the change made (the store's own settings view may not have read it yet).
         var revision = await Store.Cms.SetPresenceSettingsAsync(settings, TestStore.Actor, CancellationToken.None);
-        await WaitForEventAsync(ParleyEvents.Lifecycle.ConfigurationRevisionApplied.Id, since,
-            e => e.Node != TestNodeName && RevisionOf(e.Message) >= revision, TimeSpan.FromSeconds(10),
-            $"the node applying configuration revision {revision}");
+        await WaitForReplicaRevisionAsync(revision, since);
     }
+
+    /// <summary>
+    /// Waits until the running node's replica holds <paramref name="revision"/>: its services read the replica, which
+    /// the master delivers to itself after the store changed (the store's own "revision applied" event comes first).
+    /// </summary>
+    public Task WaitForReplicaRevisionAsync(long revision, DateTimeOffset since)
+        => WaitForEventAsync(ParleyEvents.Management.ReplicaRevisionApplied.Id, since,
+            e => e.Node == Fqdn && ReplicaRevisionOf(e.Message) >= revision, TimeSpan.FromSeconds(10), $"the node's replica applying revision {revision}");
 
     /// <summary>Polls the event store until an event raised by the node matches.</summary>
     public async Task<EventRecord> WaitForEventAsync(int id, DateTimeOffset since, Func<EventRecord, bool> match, TimeSpan timeout, string what)
@@ -197,12 +204,9 @@ public sealed class ParleyTestNode(XmppServerOptions? xmpp = null, SipServerOpti
         }
     }
 
-    private static long RevisionOf(string message)
-    {
-        // "Configuration revision {0} applied: {1}"
-        var parts = message.Split(' ');
-        return parts.Length > 2 && long.TryParse(parts[2], out var revision) ? revision : -1;
-    }
+    // "Replica applied revision {0} from master {1} ..."
+    private static long ReplicaRevisionOf(string message)
+        => message.Split(' ') is [_, _, _, var number, ..] && long.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var revision) ? revision : -1;
 
     /// <summary>A port free for both UDP and TCP (SIP listens on both).</summary>
     private static int FreeUdpAndTcpPort()
