@@ -15,10 +15,12 @@ public sealed class FederatedImTests
 
     private static readonly TimeSpan Step = FederationTestBed.Step;
 
-    [Fact]
-    public async Task Page_mode_messages_and_typing_cross_both_ways()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Page_mode_messages_and_typing_cross_both_ways(bool routingNode)
     {
-        await using var bed = await FederationTestBed.StartAsync(flavour: "generic");
+        await using var bed = await FederationTestBed.StartAsync(flavour: "generic", routingNode: routingNode);
         var alice = bed.Alice;
         var bob = bed.Bob;
 

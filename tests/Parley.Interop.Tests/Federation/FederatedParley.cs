@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Parley.Interop.Tests.Harness;
 using Parley.Interop.Tests.Replication;
 
@@ -90,6 +91,24 @@ public sealed class FederatedParley : IAsyncDisposable
                 "--xmpp-port", Port(node.XmppPort), "--sip-port", Port(node.SipPort), "--sips-port", "0", "--admin-port", "0",
                 "--sip-peer-port", Port(PeerTlsPorts[node]), "--replica-port", Port(node.ReplicaPort));
         }
+    }
+
+    /// <summary>
+    /// With a routing node: users homed on the home node's pool (topology.homing.defaultPool, through `parley config
+    /// show/set topology`, there being no narrower command) and the routing node named in the federation options.
+    /// </summary>
+    public async Task UseRoutingNodeAsync()
+    {
+        var routing = Routing ?? throw new InvalidOperationException("started without a routing node");
+        var topology = JsonNode.Parse((await CliAsync("config", "show", "topology")).StandardOutput)!.AsObject();
+        var homing = topology["homing"] as JsonObject ?? [];
+        homing["defaultPool"] = Pool;
+        topology["homing"] = homing;
+        var file = Path.Combine(Home.Directory, "topology.json");
+        await File.WriteAllTextAsync(file, topology.ToJsonString());
+        await CliAsync("config", "set", "topology", file);
+        await FederationAsync("set", "--routing-node", routing.Fqdn);
+        await WaitUntilAppliedAsync();
     }
 
     /// <summary>Runs `parley ARGS --data DIR` on the master and fails the test unless it succeeds.</summary>

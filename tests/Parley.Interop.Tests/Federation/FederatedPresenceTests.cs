@@ -10,10 +10,12 @@ public sealed class FederatedPresenceTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Step = FederationTestBed.Step;
 
-    [Fact]
-    public async Task An_xmpp_user_sees_each_state_the_peer_user_publishes_mapped_by_the_seed_tables()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_xmpp_user_sees_each_state_the_peer_user_publishes_mapped_by_the_seed_tables(bool routingNode)
     {
-        await using var bed = await FederationTestBed.StartAsync();
+        await using var bed = await FederationTestBed.StartAsync(routingNode: routingNode);
         var bob = bed.Bob;
         var alice = bed.Alice;
 

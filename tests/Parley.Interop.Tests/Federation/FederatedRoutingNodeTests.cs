@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 
 namespace Parley.Interop.Tests.Federation;
 
@@ -18,13 +17,11 @@ public sealed class FederatedRoutingNodeTests(ITestOutputHelper output)
         KamailioPeer.Require();
         await using var parley = new FederatedParley(withRoutingNode: true);
         await parley.StartAsync();
-        await HomeUsersOnThePoolAsync(parley, FederatedParley.Pool);
         var routing = parley.Routing!;
         await using var bob = PeerUser.Create("bob");
         await using var peer = await KamailioPeer.StartAsync(new KamailioPeerOptions("peer", parley.TcpUri, [bob.User]));
         await parley.FederateWithAsync(peer);
-        await parley.FederationAsync("set", "--routing-node", routing.Fqdn);
-        await parley.WaitUntilAppliedAsync();
+        await parley.UseRoutingNodeAsync();
         var agent = bob.StartAgent();
         await bob.RegisterAsync(peer, parley.Logs());
         var aliceAccount = await parley.CreateUserAsync("alice");
@@ -75,19 +72,6 @@ public sealed class FederatedRoutingNodeTests(ITestOutputHelper output)
         await bob.PublishAsync(peer, PeerState.Busy("Fed-routing-busy"), Context());
         await alice.WaitForLineAsync(Step, Context, $"XMPP PRESENCE from={bob.Jid} type=available show=dnd status=Fed-routing-busy");
         output.WriteLine(string.Join('\n', peer.Lines("PEER-")));
-    }
-
-    /// <summary>topology.homing.defaultPool = the home node's pool, through `parley config show/set topology` (there is no narrower command).</summary>
-    private static async Task HomeUsersOnThePoolAsync(FederatedParley parley, string pool)
-    {
-        var shown = await parley.CliAsync("config", "show", "topology");
-        var topology = JsonNode.Parse(shown.StandardOutput)!.AsObject();
-        var homing = topology["homing"] as JsonObject ?? [];
-        homing["defaultPool"] = pool;
-        topology["homing"] = homing;
-        var file = Path.Combine(parley.Home.Directory, "topology.json");
-        await File.WriteAllTextAsync(file, topology.ToJsonString());
-        await parley.CliAsync("config", "set", "topology", file);
     }
 
     /// <summary>The SIP messages of a sipp -trace_msg file, each starting with its start line.</summary>

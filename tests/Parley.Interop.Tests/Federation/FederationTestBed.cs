@@ -41,12 +41,13 @@ public sealed class FederationTestBed : IAsyncDisposable
 
     /// <param name="federate">Configure federation (enabled, the peer trusted, the route); false leaves it to the test.</param>
     /// <param name="tls">Federate over TLS: peer-auth listener, listed subject, TLS route, no ACL entry.</param>
-    public static async Task<FederationTestBed> StartAsync(string flavour = "generic", bool federate = true, bool autoApprove = true, PeerTlsSetup? tls = null)
+    /// <param name="routingNode">A routing node (127.0.0.2) in front of the home node (127.0.0.3): the peer's static route points at it.</param>
+    public static async Task<FederationTestBed> StartAsync(string flavour = "generic", bool federate = true, bool autoApprove = true, PeerTlsSetup? tls = null, bool routingNode = false)
     {
         KamailioPeer.Require();
         SippProcess.Require();
         await RequiredTool.RequireSlixmppAsync();
-        var parley = new FederatedParley(tls?.TrustedCaPath);
+        var parley = new FederatedParley(tls?.TrustedCaPath, withRoutingNode: routingNode);
         var bob = PeerUser.Create("bob");
         KamailioPeer? peer = null;
         try
@@ -69,6 +70,11 @@ public sealed class FederationTestBed : IAsyncDisposable
             else if (federate)
             {
                 await parley.FederateOverTlsWithAsync(peer, tls!.ListedSubject, flavour);
+            }
+
+            if (routingNode)
+            {
+                await parley.UseRoutingNodeAsync();
             }
 
             bed.BobAgent = bob.StartAgent();

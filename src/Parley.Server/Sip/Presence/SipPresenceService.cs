@@ -23,7 +23,7 @@ public sealed class SipPresenceService(
     SipPublications publications,
     ISipSubscriptionStore store,
     IDeploymentSettings settings,
-    IUserDirectory directory,
+    SipWatcherAuthorization authorization,
     SipPresenceOptions options,
     IEventLog events,
     TimeProvider time,
@@ -174,7 +174,8 @@ public sealed class SipPresenceService(
                 {
                     if (!enabled.TryGetValue(subscription.Watcher, out var allowed))
                     {
-                        allowed = await directory.FindUserAsync(subscription.Watcher, cancellationToken).ConfigureAwait(false) is { Enabled: true };
+                        // The same rule as every NOTIFY's: the peer's users have no account and are not revoked for it.
+                        allowed = !await authorization.IsRevokedAsync(subscription.Watcher, cancellationToken).ConfigureAwait(false);
                         enabled[subscription.Watcher] = allowed;
                     }
 

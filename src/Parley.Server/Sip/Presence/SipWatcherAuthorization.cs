@@ -37,12 +37,8 @@ public sealed class SipWatcherAuthorization(RosterEditor rosters, PrivacyCheck p
         presentity = presentity.Bare;
 
         // Checked at every NOTIFY: a disabled or removed account must stop seeing presence now, not when its subscription
-        // expires. A watcher of a hosted domain without an account is a removed user, unless federation is on: then it
-        // is a user of the peer (the dispatcher let only the trusted peer subscribe for such a user), decided by the
-        // roster like anyone else; so is a watcher of any other domain.
-        var account = await directory.FindUserAsync(watcher, cancellationToken).ConfigureAwait(false);
-        var snapshot = settings.Current;
-        if (account is { Enabled: false } || (account is null && snapshot.HostsDomain(watcher.Domain) && !snapshot.Configuration.Federation.Enabled))
+        // expires.
+        if (await IsRevokedAsync(watcher, cancellationToken).ConfigureAwait(false))
         {
             return WatcherView.Revoked;
         }
@@ -59,5 +55,18 @@ public sealed class SipWatcherAuthorization(RosterEditor rosters, PrivacyCheck p
 
         var item = await rosters.GetOrEmptyAsync(presentity, watcher, cancellationToken).ConfigureAwait(false);
         return item.IsWatcher ? WatcherView.Allowed : item.PendingIn ? WatcherView.Pending : WatcherView.Hidden;
+    }
+
+    /// <summary>
+    /// The watcher may watch nobody any more: its account is disabled, or it has none in a hosted domain, which means a
+    /// removed user unless federation is on. With federation on such a watcher is a user of the peer (the dispatcher let
+    /// only the trusted peer subscribe for one), decided by the roster like anyone else; so is a watcher of any other
+    /// domain.
+    /// </summary>
+    public async ValueTask<bool> IsRevokedAsync(Jid watcher, CancellationToken cancellationToken)
+    {
+        var account = await directory.FindUserAsync(watcher.Bare, cancellationToken).ConfigureAwait(false);
+        var snapshot = settings.Current;
+        return account is { Enabled: false } || (account is null && snapshot.HostsDomain(watcher.Domain) && !snapshot.Configuration.Federation.Enabled);
     }
 }

@@ -47,6 +47,14 @@ public sealed class PeerRequestDispatchTests(SipNodeFixture fixture) : IClassFix
         Assert.Equal(200, response.StatusCode);
         var notify = await peer.ReceiveRequestAsync(SipMethods.Notify);
         Assert.Equal(peer.Account.Local, notify.To.Uri.User);
+        Assert.StartsWith("active", notify.Headers[SipHeaderNames.SubscriptionState], StringComparison.Ordinal);
+
+        // A new configuration revision re-checks every watcher's account: the peer's user has none and keeps watching.
+        await FederationSettings.ApplyAsync(Node, enabled: true, "127.0.0.1", "192.0.2.10");
+        await using var bobOnline = await XmppTestClient.OnlineAsync(Node, bob, show: "away");
+        var change = await peer.ReceiveRequestAsync(SipMethods.Notify);
+        Assert.StartsWith("active", change.Headers[SipHeaderNames.SubscriptionState], StringComparison.Ordinal);
+        Assert.Contains("away", Encoding.UTF8.GetString(change.Body.Span), StringComparison.Ordinal);
     }
 
     [Fact]
