@@ -44,10 +44,12 @@ public sealed class FederatedPresenceTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
-    public async Task A_peer_user_watching_an_xmpp_user_is_auto_approved_and_notified_of_each_change()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_peer_user_watching_an_xmpp_user_is_auto_approved_and_notified_of_each_change(bool routingNode)
     {
-        await using var bed = await FederationTestBed.StartAsync();
+        await using var bed = await FederationTestBed.StartAsync(routingNode: routingNode);
         var watch = bed.Bob.StartWatching(bed.Peer, bed.AliceUser);
         string Context() => $"{bed.Context()}\n{watch.Describe()}";
         await watch.WaitForLogAsync("subscribed: 20", Step, Context);
@@ -76,10 +78,12 @@ public sealed class FederatedPresenceTests(ITestOutputHelper output)
         Assert.Single(bed.Peer.Lines("PEER-TO-PARLEY SUBSCRIBE", $"sip:{bed.AliceUser}@"));
     }
 
-    [Fact]
-    public async Task Without_auto_approve_the_request_is_pending_and_a_denial_shows_the_peer_user_offline()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Without_auto_approve_the_request_is_pending_and_a_denial_shows_the_peer_user_offline(bool routingNode)
     {
-        await using var bed = await FederationTestBed.StartAsync(autoApprove: false);
+        await using var bed = await FederationTestBed.StartAsync(autoApprove: false, routingNode: routingNode);
         await bed.Alice.DoAsync(bed.Context, "presence", show: "away", status: "Fed-secret-status");
         var watch = bed.Bob.StartWatching(bed.Peer, bed.AliceUser);
         string Context() => $"{bed.Context()}\n{watch.Describe()}";
