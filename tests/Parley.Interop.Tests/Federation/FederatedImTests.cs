@@ -40,10 +40,12 @@ public sealed class FederatedImTests
         await alice.WaitForLineAsync(Step, bed.Context, $"XMPP MESSAGE from={bob.Jid}", "body=Fed-page bob to alice");
     }
 
-    [Fact]
-    public async Task Session_mode_messages_and_typing_cross_both_ways()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Session_mode_messages_and_typing_cross_both_ways(bool routingNode)
     {
-        await using var bed = await FederationTestBed.StartAsync(flavour: "lync");
+        await using var bed = await FederationTestBed.StartAsync(flavour: "lync", routingNode: routingNode);
         var alice = bed.Alice;
         var bob = bed.Bob;
 

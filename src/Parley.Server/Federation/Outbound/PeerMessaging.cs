@@ -120,7 +120,7 @@ public sealed class PeerMessaging(PeerOutbound peer, SipOutbound outbound, SipSt
     {
         var transport = NextHop.Of(routes.Routes[0]).Transport;
         var invite = outbound.CreateRequest(SipMethods.Invite, SipAddressMapping.ToSipUri(remote), SipAddressMapping.ToNameAddress(local), SipAddressMapping.ToNameAddress(remote));
-        invite.Headers.Set(SipHeaderNames.Contact, outbound.LocalContact(transport).ToString());
+        invite.Headers.Set(SipHeaderNames.Contact, outbound.PeerContact(transport).ToString());
         invite.Headers.Set(SipHeaderNames.Allow, string.Join(", ", SipMethods.Invite, SipMethods.Ack, SipMethods.Bye, SipMethods.Cancel, SipMethods.Message, SipMethods.Info, SipMethods.Options));
         invite.ContentType = SdpContentType;
         invite.Body = Encoding.ASCII.GetBytes(sessions.MessageSessionSdp(transport, stack.Transport.LocalPort(transport)));

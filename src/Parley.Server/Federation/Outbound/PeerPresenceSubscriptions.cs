@@ -456,7 +456,7 @@ public sealed class PeerPresenceSubscriptions(
         request.Headers.Set(SipHeaderNames.Event, PresenceRequestRules.EventPackage);
         request.Headers.Set(SipHeaderNames.Accept, PidfNamespaces.MediaType);
         request.Headers.Set(SipHeaderNames.Expires, ((long)expires.TotalSeconds).ToString(CultureInfo.InvariantCulture));
-        request.Headers.Set(SipHeaderNames.Contact, outbound.LocalContact(transport).ToString());
+        request.Headers.Set(SipHeaderNames.Contact, outbound.PeerContact(transport).ToString());
     }
 
     /// <summary>Answers that say the contact will not be seen (RFC 7248 §6.4): no retry, the XMPP user is told.</summary>

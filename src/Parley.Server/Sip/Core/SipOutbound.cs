@@ -151,6 +151,22 @@ public sealed class SipOutbound(SipStack stack, SipServerOptions options, IEvent
         return new NameAddress(uri);
     }
 
+    /// <summary>
+    /// The Contact for a dialog on a flow whose local end is <paramref name="local"/>: the peer-auth listener when the
+    /// flow came in on it (a federation peer or the routing node reaches no other TLS port of ours with its
+    /// certificate), else <see cref="LocalContact(SipTransportKind)"/>.
+    /// </summary>
+    public NameAddress LocalContact(SipTransportKind transport, IPEndPoint? local)
+        => transport == SipTransportKind.Tls && local is not null && stack.Transport.PeerTlsEndPoint is { } peer && peer.Port == local.Port
+            ? PeerAuthContact(peer)
+            : LocalContact(transport);
+
+    /// <summary>The Contact for a dialog Parley opens with the federation peer: over TLS, the peer-auth listener when it runs.</summary>
+    public NameAddress PeerContact(SipTransportKind transport)
+        => transport == SipTransportKind.Tls && stack.Transport.PeerTlsEndPoint is { } peer ? PeerAuthContact(peer) : LocalContact(transport);
+
+    private NameAddress PeerAuthContact(IPEndPoint peer) => new(new SipUri("sips", null, stack.Transport.LocalHost(SipTransportKind.Tls), peer.Port));
+
     private bool Runs(SipTransportKind transport) => stack.Transport.EndPoint(transport) is not null;
 
     private static string Describe(SipDestination destination)

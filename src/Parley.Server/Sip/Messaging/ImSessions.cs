@@ -189,7 +189,7 @@ public sealed class ImSessions : ISipRequestHandler, IDialogOwnership, IAsyncDis
         }
 
         var response = request.CreateResponse(200);
-        response.Headers.Set(SipHeaderNames.Contact, _outbound.LocalContact(request.Source.Transport).ToString());
+        response.Headers.Set(SipHeaderNames.Contact, _outbound.LocalContact(request.Source.Transport, request.Source.Local).ToString());
         response.Headers.Set(SipHeaderNames.Allow, string.Join(", ", SipMethods.Invite, SipMethods.Ack, SipMethods.Bye, SipMethods.Cancel, SipMethods.Message, SipMethods.Info, SipMethods.Options));
         response.ContentType = SdpContentType;
         response.Body = Encoding.ASCII.GetBytes(SdpAnswer(request.Source));
@@ -217,7 +217,7 @@ public sealed class ImSessions : ISipRequestHandler, IDialogOwnership, IAsyncDis
 
         await request.RespondAsync(200, decorate: response =>
         {
-            response.Headers.Set(SipHeaderNames.Contact, _outbound.LocalContact(request.Source.Transport).ToString());
+            response.Headers.Set(SipHeaderNames.Contact, _outbound.LocalContact(request.Source.Transport, request.Source.Local).ToString());
             response.ContentType = SdpContentType;
             response.Body = Encoding.ASCII.GetBytes(SdpAnswer(request.Source));
         }, cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -176,7 +176,7 @@ public sealed class SipNotifier(
         var request = subscription.Dialog.CreateRequest(SipMethods.Notify);
         request.Headers.Set(SipHeaderNames.Event, subscription.EventId is { } id ? $"{PresenceRequestRules.EventPackage};id={id}" : PresenceRequestRules.EventPackage);
         request.Headers.Set(SipHeaderNames.SubscriptionState, state);
-        request.Headers.Set(SipHeaderNames.Contact, outbound.LocalContact(subscription.Flow.Transport).ToString());
+        request.Headers.Set(SipHeaderNames.Contact, outbound.LocalContact(subscription.Flow.Transport, subscription.Flow.Local).ToString());
         if (body is not null)
         {
             request.ContentType = PidfNamespaces.MediaType;

@@ -229,7 +229,7 @@ public sealed class SipPresenceServer(
         => request.RespondAsync(SipStatusCodes.Ok, decorate: response =>
         {
             response.Headers.Set(SipHeaderNames.Expires, expires.ToString(CultureInfo.InvariantCulture));
-            response.Headers.Set(SipHeaderNames.Contact, outbound.LocalContact(request.Source.Transport).ToString());
+            response.Headers.Set(SipHeaderNames.Contact, outbound.LocalContact(request.Source.Transport, request.Source.Local).ToString());
         }, cancellationToken: cancellationToken);
 
     /// <summary>RFC 3856 §6.6: PIDF is the format every presence watcher must accept; refuse only a list that excludes it.</summary>
