@@ -52,9 +52,9 @@ public sealed class PeerRequestScreen(
             : null;
         // The routing node holds no users (their data is on their home pool): the peer's requests go to the home node
         // by the topology first, and that node decides (404 for nobody, the loop's end).
-        if (recipient is not null && routing.IsHomedElsewhere(recipient) && await trust.IsPeerAsync(source).ConfigureAwait(false)
-            && await routing.TryForwardToHomeAsync(transaction, recipient, cancellationToken).ConfigureAwait(false))
+        if (recipient is not null && routing.HomeElsewhere(recipient) is { } home && await trust.IsPeerAsync(source).ConfigureAwait(false))
         {
+            await routing.ForwardToHomeAsync(transaction, recipient, home, cancellationToken).ConfigureAwait(false);
             return PeerScreening.Refused; // Answered by the user's home node, relayed.
         }
 

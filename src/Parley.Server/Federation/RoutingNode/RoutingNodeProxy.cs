@@ -21,27 +21,20 @@ namespace Parley.Server.Federation.RoutingNode;
 public sealed class RoutingNodeProxy(
     HomeNodeLocator homes, PeerTrust trust, SipStack stack, SipOutbound outbound, IDeploymentSettings settings, ILogger<RoutingNodeProxy> logger)
 {
-    /// <summary>This is the routing node and <paramref name="recipient"/> is homed on another node (cheap: configuration only).</summary>
-    public bool IsHomedElsewhere(Jid recipient)
+    /// <summary>Where <paramref name="recipient"/> lives when this is the routing node and the home is another node; else null (cheap: configuration only).</summary>
+    public SipDestination? HomeElsewhere(Jid recipient)
     {
         var configuration = settings.Current.Configuration;
-        return homes.IsRoutingNode(configuration) && homes.HomeOf(recipient, configuration) is not null;
+        return homes.IsRoutingNode(configuration) ? homes.HomeOf(recipient, configuration) : null;
     }
 
-    /// <summary>Forwards a peer request for <paramref name="recipient"/> to the user's home node when this is the routing node and the home is elsewhere.</summary>
-    public async ValueTask<bool> TryForwardToHomeAsync(SipServerRequest transaction, Jid recipient, CancellationToken cancellationToken)
+    /// <summary>Forwards a peer request for <paramref name="recipient"/> to its <paramref name="home"/> node (<see cref="HomeElsewhere"/>), Record-Routed.</summary>
+    public async ValueTask ForwardToHomeAsync(SipServerRequest transaction, Jid recipient, SipDestination home, CancellationToken cancellationToken)
     {
-        var configuration = settings.Current.Configuration;
-        if (!homes.IsRoutingNode(configuration) || homes.HomeOf(recipient, configuration) is not { } home)
-        {
-            return false;
-        }
-
         var outgoing = Forwardable(transaction.Request);
         AddRecordRoute(outgoing, transaction.Source, home.Transport);
         RoutingLog.ForwardingToHome(logger, transaction.Request.Method, recipient.ToString(), home.EndPoint.ToString());
         await RelayAsync(transaction, outgoing, home, cancellationToken).ConfigureAwait(false);
-        return true;
     }
 
     /// <summary>
