@@ -100,39 +100,19 @@ public sealed partial class ParleyProcess : IAsyncDisposable
 
         var sipArguments = await SipArgumentsAsync();
 
-        // Each start has its own completion source: events of a previous (killed) process must not touch it.
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var psi = new ProcessStartInfo(RepoPaths.DotnetHost)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = DataDirectory,
-        };
-        foreach (var a in new[]
-        {
-            RepoPaths.ParleyDll, "serve", "--data", DataDirectory, "--domain", Domain, "--bind", Host,
-            "--xmpp-port", XmppPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--admin-port", "0",
-        }.Concat(sipArguments))
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
-        process.OutputDataReceived += (_, e) => OnLine(e.Data, ready);
-        process.ErrorDataReceived += (_, e) => OnLine(e.Data, ready);
-        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException("exited"));
         Append($"--- starting parley serve on {Host}:{XmppPort}, data {DataDirectory} ---");
-        process.Start();
-        process.StandardInput.Close();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var (process, ready) = ServeProcess.Start(
+            new[]
+            {
+                "serve", "--data", DataDirectory, "--domain", Domain, "--bind", Host,
+                "--xmpp-port", XmppPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--admin-port", "0",
+            }.Concat(sipArguments),
+            DataDirectory, [], Append, line => ReadyLine().IsMatch(line));
         _process = process;
 
         var timeout = Task.Delay(StartTimeout, cancellationToken);
-        var finished = await Task.WhenAny(ready.Task, timeout);
-        if (finished == timeout || ready.Task.IsFaulted)
+        var finished = await Task.WhenAny(ready, timeout);
+        if (finished == timeout || ready.IsFaulted)
         {
             var why = finished == timeout
                 ? $"did not print 'ready' within {StartTimeout.TotalSeconds:0} s"
@@ -259,20 +239,6 @@ public sealed partial class ParleyProcess : IAsyncDisposable
         catch (InvalidOperationException)
         {
             return "(unknown)";
-        }
-    }
-
-    private void OnLine(string? line, TaskCompletionSource ready)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        Append(line);
-        if (ReadyLine().IsMatch(line))
-        {
-            ready.TrySetResult();
         }
     }
 

@@ -93,38 +93,13 @@ public sealed class ReplicatedNode : IAsyncDisposable
             throw new InvalidOperationException($"{Fqdn} already running");
         }
 
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var psi = new ProcessStartInfo(RepoPaths.DotnetHost)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = Directory,
-        };
-        foreach (var argument in new[] { RepoPaths.ParleyDll, "serve", "--config", ConfigPath })
-        {
-            psi.ArgumentList.Add(argument);
-        }
-
-        psi.Environment["PARLEY_LOG_LEVEL"] = "Information";
-        foreach (var (name, value) in Environment)
-        {
-            psi.Environment[name] = value;
-        }
-
-        var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
-        process.OutputDataReceived += (_, e) => OnLine(e.Data, ready);
-        process.ErrorDataReceived += (_, e) => OnLine(e.Data, ready);
-        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException("exited"));
         Append($"--- starting {Fqdn} on {Address} ---");
-        process.Start();
-        process.StandardInput.Close();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var (process, ready) = ServeProcess.Start(
+            ["serve", "--config", ConfigPath], Directory, [new("PARLEY_LOG_LEVEL", "Information"), .. Environment],
+            Append, line => line.Contains("Parley is ready", StringComparison.Ordinal));
         _process = process;
         var timeout = Task.Delay(ParleyProcess.StartTimeout);
-        if (await Task.WhenAny(ready.Task, timeout) == timeout || ready.Task.IsFaulted)
+        if (await Task.WhenAny(ready, timeout) == timeout || ready.IsFaulted)
         {
             await KillAsync();
             throw new InvalidOperationException($"{Fqdn}: parley serve did not become ready. Output:\n{Output}");
@@ -154,20 +129,6 @@ public sealed class ReplicatedNode : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await KillAsync();
-
-    private void OnLine(string? line, TaskCompletionSource ready)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        Append(line);
-        if (line.Contains("Parley is ready", StringComparison.Ordinal))
-        {
-            ready.TrySetResult();
-        }
-    }
 
     private void Append(string line)
     {
