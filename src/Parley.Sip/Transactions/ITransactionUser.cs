@@ -17,9 +17,10 @@ public interface ITransactionUser
 
     /// <summary>
     /// A CANCEL matched this INVITE, which has no final response yet. The CANCEL itself was answered 200; when this
-    /// returns and the INVITE still has no final response, the layer answers it 487 (RFC 3261 §9.2).
+    /// returns <see cref="CancelHandling.AnswerRequestTerminated"/> and the INVITE still has no final response, the layer
+    /// answers it 487 (RFC 3261 §9.2); a proxy that forwarded the CANCEL returns <see cref="CancelHandling.FinalResponseFollows"/>.
     /// </summary>
-    ValueTask OnCancelAsync(ServerTransaction cancelled, CancellationToken ct);
+    ValueTask<CancelHandling> OnCancelAsync(ServerTransaction cancelled, CancellationToken ct);
 
     /// <summary>
     /// A 2xx to an INVITE that matched no pending request: a retransmission (or a forked second 2xx) that the UAC core

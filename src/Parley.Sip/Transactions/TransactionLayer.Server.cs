@@ -95,7 +95,8 @@ public sealed partial class TransactionLayer
 
     /// <summary>
     /// RFC 3261 §9.2: a CANCEL matching an INVITE server transaction is answered 200 and, while the INVITE has no final
-    /// response, the TU is told and the INVITE answered 487; a CANCEL matching nothing gets 481.
+    /// response, the TU is told and the INVITE answered 487 (unless the TU, a proxy, relays the final response itself);
+    /// a CANCEL matching nothing gets 481.
     /// </summary>
     private async ValueTask OnCancelAsync(ServerTransaction cancel, ViaHeader via, CancellationToken ct)
     {
@@ -113,13 +114,19 @@ public sealed partial class TransactionLayer
             return;
         }
 
+        var handling = CancelHandling.AnswerRequestTerminated;
         try
         {
-            await User.OnCancelAsync(invite, ct).ConfigureAwait(false);
+            handling = await User.OnCancelAsync(invite, ct).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             Log.UserFailed(Logger, SipMethods.Cancel, inviteKey.Branch, ex);
+        }
+
+        if (handling == CancelHandling.FinalResponseFollows)
+        {
+            return;
         }
 
         await invite.TryRespondFinalAsync(SipResponse.CreateFor(invite.Request, SipStatusCodes.RequestTerminated, toTag: invite.ToTag ?? toTag), ct).ConfigureAwait(false);

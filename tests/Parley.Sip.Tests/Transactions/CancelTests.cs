@@ -54,6 +54,25 @@ public sealed class CancelTests
     }
 
     [Fact]
+    public async Task A_proxy_that_forwards_the_cancel_sends_the_invites_final_response_itself()
+    {
+        _f.User.CancelHandling = CancelHandling.FinalResponseFollows;
+        await _f.Receive(TestMessages.Received(SipMethods.Invite));
+        var invite = _f.User.Requests[0];
+        await invite.RespondAsync(SipResponse.CreateFor(invite.Request, 180, toTag: "bob"), default);
+
+        await _f.Receive(TestMessages.Received(SipMethods.Cancel));
+
+        Assert.Contains(_f.Transport.Responses, r => r.StatusCode == 200 && r.CSeq.Method == SipMethods.Cancel);
+        Assert.DoesNotContain(_f.Transport.Responses, r => r.StatusCode == 487);
+        Assert.Equal(TransactionState.Proceeding, invite.State);
+
+        // The next hop's 487 comes back and is relayed.
+        await invite.RespondAsync(SipResponse.CreateFor(invite.Request, 487, toTag: "bob"), default);
+        Assert.Single(_f.Transport.Responses, r => r.StatusCode == 487);
+    }
+
+    [Fact]
     public async Task Cancel_matching_no_invite_gets_481()
     {
         await _f.Receive(TestMessages.Received(SipMethods.Cancel));
@@ -80,7 +99,10 @@ public sealed class CancelTests
 
         public ValueTask OnStrayAckAsync(SipRequest ack, Parley.Sip.Transport.SipSource source, CancellationToken ct) => ValueTask.CompletedTask;
 
-        public ValueTask OnCancelAsync(ServerTransaction cancelled, CancellationToken ct) =>
-            cancelled.RespondAsync(SipResponse.CreateFor(cancelled.Request, 487, toTag: "mine"), ct);
+        public async ValueTask<CancelHandling> OnCancelAsync(ServerTransaction cancelled, CancellationToken ct)
+        {
+            await cancelled.RespondAsync(SipResponse.CreateFor(cancelled.Request, 487, toTag: "mine"), ct);
+            return CancelHandling.AnswerRequestTerminated;
+        }
     }
 }

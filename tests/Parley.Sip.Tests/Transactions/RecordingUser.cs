@@ -30,10 +30,13 @@ public sealed class RecordingUser : ITransactionUser
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask OnCancelAsync(ServerTransaction cancelled, CancellationToken ct)
+    /// <summary>What <see cref="OnCancelAsync"/> answers: by default the layer sends the 487.</summary>
+    public CancelHandling CancelHandling { get; set; } = CancelHandling.AnswerRequestTerminated;
+
+    public ValueTask<CancelHandling> OnCancelAsync(ServerTransaction cancelled, CancellationToken ct)
     {
         Cancelled.Add(cancelled);
-        return ValueTask.CompletedTask;
+        return ValueTask.FromResult(CancelHandling);
     }
 
     public ValueTask OnStrayResponseAsync(SipResponse response, SipSource source, CancellationToken ct)

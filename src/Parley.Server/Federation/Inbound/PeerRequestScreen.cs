@@ -5,6 +5,7 @@ using Parley.Server.Federation.RoutingNode;
 using Parley.Server.Management;
 using Parley.Server.Sip.Core;
 using Parley.Sip.Messages;
+using Parley.Sip.Transactions;
 using Parley.Sip.Transport;
 using Parley.Xmpp.Addressing;
 
@@ -134,6 +135,9 @@ public sealed class PeerRequestScreen(
         await routing.ForwardAckAsync(ack, source, cancellationToken).ConfigureAwait(false);
         return true;
     }
+
+    /// <summary>A CANCEL matched an INVITE: on the routing node it follows a forwarded INVITE to the next hop.</summary>
+    public CancelHandling Cancel(ServerTransaction cancelled) => routing.Cancel(cancelled);
 
     private static bool IsSharedOrFederated(DeploymentSnapshot snapshot, string domain)
         => snapshot.HostsDomain(domain) || snapshot.Configuration.SipFederationDomains.Any(d => string.Equals(d.Domain, domain, StringComparison.OrdinalIgnoreCase));

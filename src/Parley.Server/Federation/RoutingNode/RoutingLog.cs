@@ -10,4 +10,10 @@ internal static partial class RoutingLog
 
     [LoggerMessage(5421, LogLevel.Debug, "Routing node: the {Status} for {Method} came after the upstream transaction ended; not relayed")]
     public static partial void AnswerTooLate(ILogger logger, int status, string method);
+
+    [LoggerMessage(5422, LogLevel.Debug, "Routing node: CANCEL forwarded to {NextHop}, answered {Status}")]
+    public static partial void CancelForwarded(ILogger logger, string nextHop, int status);
+
+    [LoggerMessage(5423, LogLevel.Warning, "Routing node: a CANCEL could not be forwarded to {NextHop}; the INVITE is answered 487 here after 64×T1")]
+    public static partial void CancelNotForwarded(ILogger logger, string nextHop, Exception exception);
 }

@@ -19,7 +19,8 @@ namespace Parley.Server.Federation.RoutingNode;
 /// topology node are relayed: this is not an open proxy.
 /// </summary>
 public sealed class RoutingNodeProxy(
-    HomeNodeLocator homes, PeerTrust trust, SipStack stack, SipOutbound outbound, IDeploymentSettings settings, ILogger<RoutingNodeProxy> logger)
+    HomeNodeLocator homes, PeerTrust trust, SipStack stack, SipOutbound outbound, ForwardedInvites invites, IDeploymentSettings settings,
+    ILogger<RoutingNodeProxy> logger)
 {
     /// <summary>Where <paramref name="recipient"/> lives when this is the routing node and the home is another node; else null (cheap: configuration only).</summary>
     public SipDestination? HomeElsewhere(Jid recipient)
@@ -94,24 +95,47 @@ public sealed class RoutingNodeProxy(
 
     private async Task RelayAsync(SipServerRequest transaction, SipRequest outgoing, SipDestination destination, CancellationToken cancellationToken)
     {
-        var final = await stack.Transactions.SendRequestAsync(outgoing, destination, provisional =>
+        if (transaction.Transaction.HasFinalResponse)
         {
-            if (provisional.StatusCode > SipStatusCodes.Trying)
+            return; // Cancelled (answered 487) before it could be forwarded.
+        }
+
+        using var invite = outgoing.Method == SipMethods.Invite ? invites.Track(transaction.Transaction, outgoing, destination) : null;
+        using var giveUp = invite is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, invite.GiveUp);
+        SipResponse final;
+        try
+        {
+            final = await stack.Transactions.SendRequestAsync(outgoing, destination, provisional =>
             {
-                // Not awaited (this runs on the receiving thread); a failure is only observed, the final response still follows.
-                _ = transaction.RespondAsync(Upstream(provisional), CancellationToken.None).AsTask()
-                    .ContinueWith(static sent => _ = sent.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-            }
-        }, cancellationToken).ConfigureAwait(false);
-        if (transaction.Transaction.State == TransactionState.Terminated)
+                invite?.OnProvisional();
+                if (provisional.StatusCode > SipStatusCodes.Trying)
+                {
+                    // Not awaited (this runs on the receiving thread); a failure is only observed, the final response still follows.
+                    _ = transaction.RespondAsync(Upstream(provisional), CancellationToken.None).AsTask()
+                        .ContinueWith(static sent => _ = sent.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                }
+            }, giveUp?.Token ?? cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (invite is not null && invite.GiveUp.IsCancellationRequested)
         {
-            // The upstream side gave up first (its own timeout, or the node stopping): a late 408 has nobody to go to.
+            // A CANCEL was forwarded and the next hop never answered the INVITE (RFC 3261 §16.10): it ends here.
+            await transaction.RespondAsync(SipStatusCodes.RequestTerminated, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (transaction.Transaction.State == TransactionState.Terminated || transaction.Transaction.HasFinalResponse)
+        {
+            // The upstream side gave up first (its own timeout, the node stopping, a CANCEL that came before the
+            // forward): a late answer has nobody to go to.
             RoutingLog.AnswerTooLate(logger, final.StatusCode, outgoing.Method);
             return;
         }
 
         await transaction.RespondAsync(Upstream(final), cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>A CANCEL matched an INVITE: when this node forwarded it, the CANCEL follows it to the next hop.</summary>
+    public CancelHandling Cancel(ServerTransaction cancelled) => invites.Cancel(cancelled);
 
     /// <summary>A copy to forward: Max-Forwards decremented (the dispatcher answered 483 at zero already).</summary>
     private static SipRequest Forwardable(SipRequest request)

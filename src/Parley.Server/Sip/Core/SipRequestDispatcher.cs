@@ -140,8 +140,10 @@ public sealed class SipRequestDispatcher : ITransactionUser, IDisposable
         _imSessions.OnAck(ack);
     }
 
-    // The transaction layer answers the INVITE 487 itself if it has no final response yet; IM INVITEs are answered at once.
-    public ValueTask OnCancelAsync(ServerTransaction cancelled, CancellationToken ct) => ValueTask.CompletedTask;
+    // IM INVITEs are answered at once, so the layer's 487 is right for them; an INVITE the routing node forwarded waits
+    // for the next hop's answer to the CANCEL it forwards.
+    public ValueTask<CancelHandling> OnCancelAsync(ServerTransaction cancelled, CancellationToken ct)
+        => ValueTask.FromResult(_peerRequests.IsActive ? _peerRequests.Cancel(cancelled) : CancelHandling.AnswerRequestTerminated);
 
     /// <summary>Stops handing requests to handlers (node shutdown); running ones see their token cancelled.</summary>
     public void Stop() => _stopping.Cancel();

@@ -158,6 +158,6 @@ public sealed class PeerAuthListenerTests : IAsyncLifetime
 
         public ValueTask OnStrayAckAsync(Parley.Sip.Messages.SipRequest ack, SipSource source, CancellationToken ct) => ValueTask.CompletedTask;
 
-        public ValueTask OnCancelAsync(ServerTransaction cancelled, CancellationToken ct) => ValueTask.CompletedTask;
+        public ValueTask<CancelHandling> OnCancelAsync(ServerTransaction cancelled, CancellationToken ct) => ValueTask.FromResult(CancelHandling.AnswerRequestTerminated);
     }
 }

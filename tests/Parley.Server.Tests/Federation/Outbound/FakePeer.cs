@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
@@ -35,7 +36,10 @@ public sealed class FakePeer : ITransactionUser, IAsyncDisposable
 
     public int Port { get; }
 
-    /// <summary>The status for each request (null: no answer, so Parley times out); 200 with tag and Contact unless changed.</summary>
+    /// <summary>
+    /// The status for each request (null: no answer, so Parley times out; 1xx: that provisional only, the request stays
+    /// pending); 200 with tag and Contact unless changed.
+    /// </summary>
     public Func<SipRequest, int?> Answer { get; set; } = _ => 200;
 
     /// <summary>Expires granted in 2xx to SUBSCRIBE (null: what was asked).</summary>
@@ -139,13 +143,23 @@ public sealed class FakePeer : ITransactionUser, IAsyncDisposable
         await transaction.RespondAsync(response, ct);
     }
 
+    /// <summary>The INVITEs a CANCEL reached, in order.</summary>
+    public ConcurrentQueue<SipRequest> CancelledInvites { get; } = new();
+
+    /// <summary>False: a CANCEL is answered 200 but its INVITE never gets a final response (a broken next hop).</summary>
+    public bool AnswersCancelledInvites { get; set; } = true;
+
     public ValueTask OnStrayAckAsync(SipRequest ack, SipSource source, CancellationToken ct)
     {
         _requests.Writer.TryWrite(ack);
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask OnCancelAsync(ServerTransaction cancelled, CancellationToken ct) => ValueTask.CompletedTask;
+    public ValueTask<CancelHandling> OnCancelAsync(ServerTransaction cancelled, CancellationToken ct)
+    {
+        CancelledInvites.Enqueue(cancelled.Request);
+        return ValueTask.FromResult(AnswersCancelledInvites ? CancelHandling.AnswerRequestTerminated : CancelHandling.FinalResponseFollows);
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -4,10 +4,12 @@ using Parley.Server.Configuration;
 using Parley.Server.Diagnostics;
 using Parley.Server.Management.Documents;
 using Parley.Server.Tests.Federation.Inbound;
+using Parley.Server.Tests.Federation.Outbound;
 using Parley.Server.Tests.Sip.Support;
 using Parley.Server.Tests.Support;
 using Parley.Server.Tests.Xmpp.Support;
 using Parley.Sip.Messages;
+using Parley.Sip.Transactions;
 using Parley.Xmpp.Addressing;
 
 namespace Parley.Server.Tests.Federation.RoutingNode;
@@ -90,8 +92,60 @@ public sealed class RoutingNodeTests : IAsyncLifetime
         Assert.Equal(202, (await peer.SendAsync(request)).StatusCode); // stored offline on the routing node
     }
 
-    /// <summary>The routing node's topology: itself and the front end, each in its pool; <paramref name="user"/> homed on the front end's pool.</summary>
-    private async Task HomeOnFrontEndAsync(TestAccount? user)
+    [Fact]
+    public async Task A_cancel_follows_a_forwarded_invite_to_the_home_node_whose_487_is_relayed()
+    {
+        await using var home = FakePeer.Start();
+        home.Answer = request => request.Method == SipMethods.Invite ? 180 : 200; // rings until cancelled
+        var bob = new TestAccount(Jid.Parse($"bob-{Guid.NewGuid():N}@{ParleyTestNode.Domain}"), string.Empty);
+        await HomeOnFrontEndAsync(bob, home.Port);
+        await using var peer = await SipTestClient.ConnectAsync(_routing, new TestAccount(Jid.Parse($"gina-{Guid.NewGuid():N}@{ParleyTestNode.Domain}"), string.Empty), "TCP");
+        var invite = ImInvite(peer, bob);
+
+        var answer = peer.SendAsync(invite);
+        var forwarded = await home.NextAsync(SipMethods.Invite);
+        var cancelled = await peer.SendAsync(CancelRequest.For(invite));
+
+        Assert.Equal(200, cancelled.StatusCode); // the routing node's own answer to the CANCEL (hop by hop)
+        Assert.Equal(487, (await answer).StatusCode);
+        var reached = Assert.Single(home.CancelledInvites);
+        Assert.Equal(forwarded.CallId, reached.CallId); // the home node got the CANCEL: the 487 is its answer, relayed
+        Assert.Equal(forwarded.TopVia.Branch, reached.TopVia.Branch);
+    }
+
+    [Fact]
+    public async Task A_forwarded_invite_whose_next_hop_never_answers_the_cancel_is_answered_487_after_64_t1()
+    {
+        await using var home = FakePeer.Start();
+        home.Answer = request => request.Method == SipMethods.Invite ? 180 : 200;
+        home.AnswersCancelledInvites = false;
+        var bob = new TestAccount(Jid.Parse($"bob-{Guid.NewGuid():N}@{ParleyTestNode.Domain}"), string.Empty);
+        await HomeOnFrontEndAsync(bob, home.Port);
+        await using var peer = await SipTestClient.ConnectAsync(_routing, new TestAccount(Jid.Parse($"hal-{Guid.NewGuid():N}@{ParleyTestNode.Domain}"), string.Empty), "TCP");
+        var invite = ImInvite(peer, bob);
+
+        var answer = peer.SendAsync(invite);
+        await home.NextAsync(SipMethods.Invite);
+        Assert.Equal(200, (await peer.SendAsync(CancelRequest.For(invite))).StatusCode);
+
+        Assert.Equal(487, (await answer).StatusCode); // 64×T1 is 3.2 s with the test timers
+        Assert.Single(home.CancelledInvites);
+    }
+
+    private static SipRequest ImInvite(SipTestClient peer, TestAccount to)
+    {
+        var invite = peer.CreateRequest(SipMethods.Invite, new SipUri("sip", to.Local, ParleyTestNode.Domain), callId: Guid.NewGuid().ToString("N") + "@peer");
+        invite.Headers.Set(SipHeaderNames.Contact, peer.Contact.ToString());
+        invite.ContentType = "application/sdp";
+        invite.Body = Encoding.ASCII.GetBytes("v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=message 5060 sip null\r\n");
+        return invite;
+    }
+
+    /// <summary>
+    /// The routing node's topology: itself and the front end (listening for SIP on <paramref name="frontEndSipPort"/>,
+    /// the test's front end unless given), each in its pool; <paramref name="user"/> homed on the front end's pool.
+    /// </summary>
+    private async Task HomeOnFrontEndAsync(TestAccount? user, int? frontEndSipPort = null)
     {
         var before = await _routing.Store.Cms.GetRevisionAsync(CancellationToken.None);
         var since = DateTimeOffset.UtcNow.AddSeconds(-1);
@@ -106,7 +160,7 @@ public sealed class RoutingNodeTests : IAsyncLifetime
                 Nodes =
                 [
                     Node(ParleyTestNode.Fqdn, "routing.example.com", NodeRole.Routing | NodeRole.Cms, _routing),
-                    Node(FrontEnd, "fe.example.com", NodeRole.Frontend, _frontEnd),
+                    Node(FrontEnd, "fe.example.com", NodeRole.Frontend, _frontEnd, frontEndSipPort),
                 ],
                 Homing = new UserHoming
                 {
@@ -122,12 +176,12 @@ public sealed class RoutingNodeTests : IAsyncLifetime
         }
     }
 
-    private static TopologyNode Node(string fqdn, string pool, NodeRole roles, ParleyTestNode node) => new()
+    private static TopologyNode Node(string fqdn, string pool, NodeRole roles, ParleyTestNode node, int? sipPort = null) => new()
     {
         Fqdn = fqdn,
         Ip = "127.0.0.1",
         Pool = pool,
         Roles = roles,
-        Listeners = new NodeListeners { Xmpp = node.Port, Sip = node.SipPort, SipTls = node.SipsPort, ReplicaAgent = 0, Admin = 0 },
+        Listeners = new NodeListeners { Xmpp = node.Port, Sip = sipPort ?? node.SipPort, SipTls = node.SipsPort, ReplicaAgent = 0, Admin = 0 },
     };
 }

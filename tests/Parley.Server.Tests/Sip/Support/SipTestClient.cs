@@ -243,7 +243,8 @@ public sealed class SipTestClient : IAsyncDisposable
     /// <summary>Sends a request and waits for its final response (provisional ones are skipped).</summary>
     public async Task<SipResponse> SendAsync(SipRequest request)
     {
-        var branch = request.TopVia.Branch ?? throw new InvalidOperationException("The request has no branch.");
+        // A CANCEL shares its INVITE's branch (RFC 3261 §9.1): the method tells their responses apart.
+        var branch = (request.TopVia.Branch ?? throw new InvalidOperationException("The request has no branch.")) + " " + request.CSeq.Method;
         var completion = new TaskCompletionSource<SipResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[branch] = completion;
         await WriteAsync(request);
@@ -474,7 +475,7 @@ public sealed class SipTestClient : IAsyncDisposable
         switch (message)
         {
             case SipResponse response when response.IsFinal:
-                if (response.TryGetTopVia(out var via) && via.Branch is { } branch && _pending.TryGetValue(branch, out var waiter))
+                if (response.TryGetTopVia(out var via) && via.Branch is { } branch && _pending.TryGetValue(branch + " " + response.CSeq.Method, out var waiter))
                 {
                     waiter.TrySetResult(response);
                 }
