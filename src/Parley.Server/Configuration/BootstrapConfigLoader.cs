@@ -38,7 +38,7 @@ public sealed class BootstrapConfigLoader(string workingDirectory, string machin
     private static readonly string[] ListenerKeys = ["xmpp", "admin", "sip", "sipTls", "replicaAgent"];
     private static readonly string[] CmsKeys = ["master", "caCertificate", "fileShare"];
     private static readonly string[] CertificateKeys = ["certificate", "privateKey", "trustedPeerCa"];
-    private static readonly string[] SipKeys = ["digestAlgorithms"];
+    private static readonly string[] SipKeys = ["digestAlgorithms", "maxConcurrentRequests", "inDialogReserve"];
     private static readonly DigestAlgorithm[] ConfigurableDigestAlgorithms = [DigestAlgorithm.Md5, DigestAlgorithm.Sha256];
 
     public BootstrapConfigLoader()
@@ -98,7 +98,14 @@ public sealed class BootstrapConfigLoader(string workingDirectory, string machin
                 "remove cms.master on the master itself (absent = this node is the master), or correct fqdn if this is not the master.");
         }
 
-        var sip = new SipServerOptions { Port = sipPort, TlsPort = sipsPort };
+        var defaults = new SipServerOptions();
+        var sip = new SipServerOptions
+        {
+            Port = sipPort,
+            TlsPort = sipsPort,
+            MaxConcurrentRequests = file.SipMaxConcurrentRequests ?? defaults.MaxConcurrentRequests,
+            InDialogReserve = file.SipInDialogReserve ?? defaults.InDialogReserve,
+        };
         // The peer CA defaults to the deployment CA; null leaves it to the node's private CA (<data>/certs/ca.pem).
         var trustedPeerCa = file.TrustedPeerCaPath ?? file.CmsCaCertificatePath;
         return new NodeOptions
@@ -312,7 +319,19 @@ public sealed class BootstrapConfigLoader(string workingDirectory, string machin
         RequireObject(file, "sip", sip, "{ \"digestAlgorithms\": [\"MD5\"] }");
         foreach (var property in Properties(file, "sip.", sip, SipKeys))
         {
-            values.DigestAlgorithms = DigestAlgorithmList(file, "sip." + property.Name, property.Value);
+            var key = "sip." + property.Name;
+            switch (property.Name)
+            {
+                case "digestAlgorithms":
+                    values.DigestAlgorithms = DigestAlgorithmList(file, key, property.Value);
+                    break;
+                case "maxConcurrentRequests":
+                    values.SipMaxConcurrentRequests = Count(file, key, property.Value, minimum: 1, "requests handled at once before new ones get 503, default 2048");
+                    break;
+                default:
+                    values.SipInDialogReserve = Count(file, key, property.Value, minimum: 0, "further requests inside dialogs admitted above maxConcurrentRequests, default 2048");
+                    break;
+            }
         }
     }
 
@@ -458,6 +477,21 @@ public sealed class BootstrapConfigLoader(string workingDirectory, string machin
             ? number
             : throw WrongType(file, key, value, "a whole number", "write a port number without quotes, e.g. 5222");
 
+    /// <summary>A whole number from <paramref name="minimum"/> to 1,000,000 (a limit; larger is a typo or a memory risk).</summary>
+    private static int Count(string file, string key, JsonElement value, int minimum, string meaning)
+    {
+        const int Maximum = 1_000_000;
+        var fix = $"give a whole number from {minimum} to {Maximum:N0}: {meaning}";
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var number))
+        {
+            throw WrongType(file, key, value, "a whole number", fix);
+        }
+
+        return number >= minimum && number <= Maximum
+            ? (int)number
+            : throw new ConfigurationException(file, key, $"{number} is out of range.", fix + ".");
+    }
+
     private static int ValidPort(string source, string key, long port, bool allowZero, int defaultPort)
         => port >= (allowZero ? 0 : 1) && port <= 65535
             ? (int)port
@@ -524,6 +558,10 @@ public sealed class BootstrapConfigLoader(string workingDirectory, string machin
         public bool? RequireTls { get; set; }
 
         public DigestAlgorithm[]? DigestAlgorithms { get; set; }
+
+        public int? SipMaxConcurrentRequests { get; set; }
+
+        public int? SipInDialogReserve { get; set; }
 
         public int? ReplicaAgentPort { get; set; }
 

@@ -75,6 +75,14 @@ public sealed record SipServerOptions
     public int MaxConcurrentRequests { get; init; } = 2048;
 
     /// <summary>
+    /// Further requests that only requests inside a dialog (To tag: NOTIFY, BYE, in-dialog MESSAGE, relayed through the
+    /// routing node or not) may use above <see cref="MaxConcurrentRequests"/>. Under overload new work is refused first
+    /// and work already admitted still completes (RFC 6357 §4): refusing the NOTIFYs of subscriptions just accepted
+    /// only brings the same work back as retries.
+    /// </summary>
+    public int InDialogReserve { get; init; } = 2048;
+
+    /// <summary>
     /// PEM file of the CA certificate(s) trusted for federation peers over TLS (bootstrap <c>certificates.trustedPeerCa</c>,
     /// else <c>cms.caCertificate</c>); null = the node's private CA, <c>&lt;data&gt;/certs/ca.pem</c>. Never the system store.
     /// </summary>
@@ -120,6 +128,7 @@ public sealed record SipServerOptions
         Positive(nameof(ImSessionIdleTimeout), ImSessionIdleTimeout);
         ArgumentException.ThrowIfNullOrWhiteSpace(ProductToken, nameof(ProductToken));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxConcurrentRequests, 1, nameof(MaxConcurrentRequests));
+        ArgumentOutOfRangeException.ThrowIfNegative(InDialogReserve, nameof(InDialogReserve));
     }
 
     /// <summary>Only MD5 and SHA-256 have stored HA1s; -sess forms are never offered (credentials in them are still accepted).</summary>

@@ -108,8 +108,8 @@ public static partial class ParleyEvents
         /// <summary>{0} requests in progress (the limit), {1} source address of the first refused request.</summary>
         public static readonly EventDefinition Overloaded = new(
             3514, SipSource, EventLevel.Warning,
-            "SIP overload: {0} requests already in progress; new requests are answered 503 with Retry-After (first from {1})",
+            "SIP overload: {0} requests already in progress; new requests are answered 503 with Retry-After, requests inside existing dialogs are still served (first refused from {1})",
             "More requests arrive than the node finishes: a flood from one or more sources, or more clients than the node can serve.",
-            "If it is a flood, block the source at the firewall (the transport already limits one UDP source to sipTransport udpPerSourceRate). If it is real load, add nodes or raise SipServerOptions.MaxConcurrentRequests on a larger machine.");
+            "If it is a flood, block the source at the firewall (the transport already limits one UDP source to sipTransport udpPerSourceRate). If it is real load, add nodes, or on a larger machine raise sip.maxConcurrentRequests in the bootstrap file (parley.json; sip.inDialogReserve is the further room kept for requests inside dialogs).");
     }
 }

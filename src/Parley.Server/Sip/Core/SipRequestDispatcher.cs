@@ -46,6 +46,7 @@ public sealed class SipRequestDispatcher : ITransactionUser, IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly string _allow;
     private readonly int _maxInProgress;
+    private readonly int _inDialogReserve;
     private int _inProgress;
     private int _overloadReported;
 
@@ -78,6 +79,7 @@ public sealed class SipRequestDispatcher : ITransactionUser, IDisposable
         _logger = logger;
         ServerHeader = options.ProductToken;
         _maxInProgress = options.MaxConcurrentRequests;
+        _inDialogReserve = options.InDialogReserve;
         // ACK and CANCEL are handled by the transaction layer and dialogs; OPTIONS here.
         _allow = string.Join(", ", byMethod.Keys.Append(SipMethods.Ack).Append(SipMethods.Cancel).Append(SipMethods.Options).Distinct().Order(StringComparer.Ordinal));
     }
@@ -90,13 +92,18 @@ public sealed class SipRequestDispatcher : ITransactionUser, IDisposable
 
     public ValueTask OnRequestAsync(ServerTransaction transaction, CancellationToken ct)
     {
-        if (Interlocked.Increment(ref _inProgress) > _maxInProgress)
+        var inProgress = Interlocked.Increment(ref _inProgress);
+        if (inProgress > _maxInProgress && (inProgress > _maxInProgress + _inDialogReserve || !IsInDialog(transaction.Request)))
         {
             Interlocked.Decrement(ref _inProgress);
             return RefuseOverloadedAsync(transaction);
         }
 
-        Interlocked.Exchange(ref _overloadReported, 0);
+        if (inProgress <= _maxInProgress && Volatile.Read(ref _overloadReported) != 0)
+        {
+            Interlocked.Exchange(ref _overloadReported, 0); // the episode is over: the next refusal is reported again
+        }
+
         _background.Track(ProcessCountedAsync(transaction));
         return ValueTask.CompletedTask;
     }
@@ -115,6 +122,8 @@ public sealed class SipRequestDispatcher : ITransactionUser, IDisposable
             Interlocked.Decrement(ref _inProgress);
         }
     }
+
+    private static bool IsInDialog(SipRequest request) => request.TryGetTo(out var to) && to.Tag is not null;
 
     private async ValueTask RefuseOverloadedAsync(ServerTransaction transaction)
     {

@@ -5,8 +5,8 @@ using Parley.Sip.Authentication;
 
 namespace Parley.Server.Tests.Configuration;
 
-/// <summary>The digest algorithms SIP challenges offer: the bootstrap key sip.digestAlgorithms and its validation.</summary>
-public sealed class SipDigestAlgorithmConfigTests : IDisposable
+/// <summary>The bootstrap file's sip section: the digest algorithms challenges offer, the overload limits, and their validation.</summary>
+public sealed class SipBootstrapConfigTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
 
@@ -50,6 +50,29 @@ public sealed class SipDigestAlgorithmConfigTests : IDisposable
         Assert.StartsWith(_temp.Combine("parley.json") + ": ", error.Message, StringComparison.Ordinal);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.Contains("Fix:", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_file_sets_the_overload_limits()
+    {
+        var defaults = new BootstrapConfigLoader(_temp.Path, "host").Load(null, new BootstrapOverrides()).Sip;
+        var options = Load("""{ "sip": { "maxConcurrentRequests": 500, "inDialogReserve": 0 } }""").Sip;
+
+        Assert.Equal((2048, 2048), (defaults.MaxConcurrentRequests, defaults.InDialogReserve));
+        Assert.Equal((500, 0), (options.MaxConcurrentRequests, options.InDialogReserve));
+    }
+
+    [Theory]
+    [InlineData("""{ "sip": { "maxConcurrentRequests": 0 } }""", "sip.maxConcurrentRequests: 0 is out of range. Fix: give a whole number from 1 to 1,000,000")]
+    [InlineData("""{ "sip": { "maxConcurrentRequests": "2048" } }""", "sip.maxConcurrentRequests: is a string but must be a whole number.")]
+    [InlineData("""{ "sip": { "inDialogReserve": -1 } }""", "sip.inDialogReserve: -1 is out of range. Fix: give a whole number from 0 to 1,000,000")]
+    [InlineData("""{ "sip": { "inDialogReserve": 1.5 } }""", "sip.inDialogReserve: is a number but must be a whole number.")]
+    public void Invalid_overload_limits_name_the_file_the_key_and_the_fix(string json, string expected)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => Load(json));
+
+        Assert.StartsWith(_temp.Combine("parley.json") + ": ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
