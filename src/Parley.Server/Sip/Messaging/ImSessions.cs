@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Parley.Server.Directory;
+using Parley.Server.Federation.Outbound;
 using Parley.Server.Sip.Core;
 using Parley.Sip.Dialogs;
 using Parley.Sip.Messages;
@@ -29,6 +30,7 @@ public sealed class ImSessions : ISipRequestHandler, IDialogOwnership, IAsyncDis
     private readonly SipOutbound _outbound;
     private readonly SipMessageIngress _ingress;
     private readonly IUserDirectory _directory;
+    private readonly IFederationRouting _federation;
     private readonly SipServerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<ImSessions> _logger;
@@ -36,11 +38,13 @@ public sealed class ImSessions : ISipRequestHandler, IDialogOwnership, IAsyncDis
     private readonly ConcurrentDictionary<(Jid User, Jid Peer), ImSession> _byPeer = new();
     private readonly ITimer _idleSweep;
 
-    public ImSessions(SipOutbound outbound, SipMessageIngress ingress, IUserDirectory directory, SipServerOptions options, TimeProvider time, ILogger<ImSessions> logger)
+    public ImSessions(SipOutbound outbound, SipMessageIngress ingress, IUserDirectory directory, IFederationRouting federation, SipServerOptions options,
+        TimeProvider time, ILogger<ImSessions> logger)
     {
         _outbound = outbound;
         _ingress = ingress;
         _directory = directory;
+        _federation = federation;
         _options = options;
         _time = time;
         _logger = logger;
@@ -176,7 +180,7 @@ public sealed class ImSessions : ISipRequestHandler, IDialogOwnership, IAsyncDis
         }
 
         var account = await _directory.FindUserAsync(peer, cancellationToken).ConfigureAwait(false);
-        if (account is null || !account.Enabled)
+        if (account is not { Enabled: true } && !(account is null && await IsPeerUserAsync(request, peer, cancellationToken).ConfigureAwait(false)))
         {
             await request.RespondAsync(account is null ? 404 : 403, cancellationToken: cancellationToken).ConfigureAwait(false);
             return;
@@ -206,6 +210,14 @@ public sealed class ImSessions : ISipRequestHandler, IDialogOwnership, IAsyncDis
         _byPeer[(user, peer)] = session;
         await request.RespondAsync(response, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// A user of the federation peer, invited by a client of this server: the session ends here, and what the client says
+    /// in it goes out through the federation gateway (session or page mode by the route's flavour), as an XMPP user's
+    /// messages do. Never for the peer's own INVITEs: a recipient on neither side is a loop.
+    /// </summary>
+    private async ValueTask<bool> IsPeerUserAsync(SipServerRequest request, Jid recipient, CancellationToken cancellationToken)
+        => !request.IsPeer && (await _federation.ClassifyAsync(recipient, cancellationToken).ConfigureAwait(false)).Kind == RecipientKind.Peer;
 
     /// <summary>A re-INVITE (session refresh): answered with the same SDP; 481 for an unknown dialog.</summary>
     private async ValueTask RefreshAsync(SipServerRequest request, CancellationToken cancellationToken)
