@@ -13,4 +13,13 @@ public sealed record PresenceSettings
 
     /// <summary>Approve subscription requests from users of the local domains without asking.</summary>
     public bool AutoApproveLocalDomain { get; init; } = true;
+
+    public const int DefaultNotifyCoalescingMs = 50;
+
+    /// <summary>
+    /// Milliseconds a presentity's changes are gathered before its SIP watchers (federation peer included) are notified:
+    /// a client's burst (initial presence, then its real status) becomes one NOTIFY. 0 notifies at once, for the lowest
+    /// latency at the cost of more NOTIFYs.
+    /// </summary>
+    public int NotifyCoalescingMs { get; init; } = DefaultNotifyCoalescingMs;
 }

@@ -45,6 +45,12 @@ internal static partial class Arguments
             : throw new UsageException($"{option}: '{text}' is not a limit. Fix: give a positive number, or unlimited.");
     }
 
+    /// <summary>A whole number of milliseconds from 0 to <paramref name="maximum"/>.</summary>
+    public static int Milliseconds(string option, string text, int maximum)
+        => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value <= maximum
+            ? value
+            : throw new UsageException($"{option}: '{text}' is not a number of milliseconds from 0 to {maximum}. Fix: give a whole number in that range, e.g. 50, or 0 for none.");
+
     public static bool OnOff(string option, string text) => text.ToLowerInvariant() switch
     {
         "on" or "true" or "yes" => true,

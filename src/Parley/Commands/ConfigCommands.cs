@@ -93,7 +93,7 @@ internal static class ConfigCommands
     {
         DocumentNames.Topology => $"{configuration.Topology.Sites.Count} site(s), {configuration.Topology.Pools.Count} pool(s), {configuration.Topology.Nodes.Count} node(s)",
         DocumentNames.Domains => configuration.Domains.Count == 0 ? "(none)" : string.Join(", ", configuration.Domains),
-        DocumentNames.Presence => $"max-contacts {Formats.Limit(configuration.Presence.MaxContactListSize)}, max-watchers {Formats.Limit(configuration.Presence.MaxWatchers)}, auto-approve {(configuration.Presence.AutoApproveLocalDomain ? "on" : "off")}",
+        DocumentNames.Presence => $"max-contacts {Formats.Limit(configuration.Presence.MaxContactListSize)}, max-watchers {Formats.Limit(configuration.Presence.MaxWatchers)}, auto-approve {(configuration.Presence.AutoApproveLocalDomain ? "on" : "off")}, notify-coalescing {configuration.Presence.NotifyCoalescingMs} ms",
         DocumentNames.Federation => configuration.Federation.Enabled
             ? $"enabled, {configuration.Federation.RoutingMode.ToString().ToLowerInvariant()} routing via {configuration.Federation.RoutingNode ?? "(no routing node)"}"
             : "disabled",

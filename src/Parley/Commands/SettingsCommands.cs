@@ -9,7 +9,7 @@ internal static class SettingsCommands
     public static Command Create(CliContext context, CommonOptions common)
     {
         var settings = new Command("settings", "Deployment settings kept in the store; every change makes a new revision.");
-        var presence = new Command("presence", "Presence policy: contact list and watcher limits, auto-approve.");
+        var presence = new Command("presence", "Presence policy: contact list and watcher limits, auto-approve, NOTIFY coalescing.");
         presence.Subcommands.Add(Show(context, common));
         presence.Subcommands.Add(Set(context, common));
         settings.Subcommands.Add(presence);
@@ -33,6 +33,7 @@ internal static class SettingsCommands
                     maxContacts = presence.MaxContactListSize,
                     maxWatchers = presence.MaxWatchers,
                     autoApprove = presence.AutoApproveLocalDomain,
+                    notifyCoalescingMs = presence.NotifyCoalescingMs,
                 });
             }
             else
@@ -42,6 +43,7 @@ internal static class SettingsCommands
                     ["max-contacts", Formats.Limit(presence.MaxContactListSize)],
                     ["max-watchers", Formats.Limit(presence.MaxWatchers)],
                     ["auto-approve", presence.AutoApproveLocalDomain ? "on" : "off"],
+                    ["notify-coalescing", $"{presence.NotifyCoalescingMs} ms"],
                     ["revision", snapshot.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture)],
                 ]);
             }
@@ -56,24 +58,31 @@ internal static class SettingsCommands
         var maxContacts = new Option<string?>("--max-contacts") { Description = "Maximum contact list size per user: a number, or unlimited (default 200).", HelpName = "N|unlimited" };
         var maxWatchers = new Option<string?>("--max-watchers") { Description = "Maximum watchers of one user's presence: a number, or unlimited (default 200).", HelpName = "N|unlimited" };
         var autoApprove = new Option<string?>("--auto-approve") { Description = "Approve subscription requests from local-domain users without asking (default on).", HelpName = "on|off" };
+        var coalescing = new Option<string?>("--notify-coalescing-ms")
+        {
+            Description = $"Milliseconds a user's presence changes are gathered into one NOTIFY to SIP watchers (0-{PresenceSettingsValidation.MaxNotifyCoalescingMs}, default {PresenceSettings.DefaultNotifyCoalescingMs}; 0 = at once).",
+            HelpName = "MS",
+        };
         var command = new Command("set", "Change presence settings; options not given keep their value. Creates the store if there is none.")
         {
-            maxContacts, maxWatchers, autoApprove,
+            maxContacts, maxWatchers, autoApprove, coalescing,
         };
         command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(context, async () =>
         {
             var contactsText = result.GetValue(maxContacts);
             var watchersText = result.GetValue(maxWatchers);
             var approveText = result.GetValue(autoApprove);
-            if (contactsText is null && watchersText is null && approveText is null)
+            var coalescingText = result.GetValue(coalescing);
+            if (contactsText is null && watchersText is null && approveText is null && coalescingText is null)
             {
-                throw new UsageException("nothing to change. Fix: give at least one of --max-contacts, --max-watchers, --auto-approve.");
+                throw new UsageException("nothing to change. Fix: give at least one of --max-contacts, --max-watchers, --auto-approve, --notify-coalescing-ms.");
             }
 
             // Parse everything before opening the store, so a typo changes nothing.
             var contacts = contactsText is null ? default((bool, int?)?) : (true, Arguments.Limit("--max-contacts", contactsText));
             var watchers = watchersText is null ? default((bool, int?)?) : (true, Arguments.Limit("--max-watchers", watchersText));
             var approve = approveText is null ? (bool?)null : Arguments.OnOff("--auto-approve", approveText);
+            var coalescingMs = coalescingText is null ? (int?)null : Arguments.Milliseconds("--notify-coalescing-ms", coalescingText, PresenceSettingsValidation.MaxNotifyCoalescingMs);
 
             await using var store = await context.OpenStoreAsync(context.DataDirectory(result.GetValue(common.Data)), create: true, cancellationToken);
             var current = store.Settings.Current.Presence;
@@ -82,6 +91,7 @@ internal static class SettingsCommands
                 MaxContactListSize = contacts is { } c ? c.Item2 : current.MaxContactListSize,
                 MaxWatchers = watchers is { } w ? w.Item2 : current.MaxWatchers,
                 AutoApproveLocalDomain = approve ?? current.AutoApproveLocalDomain,
+                NotifyCoalescingMs = coalescingMs ?? current.NotifyCoalescingMs,
             };
             if (PresenceSettingsValidation.Validate(updated) is { } problem)
             {
@@ -89,7 +99,7 @@ internal static class SettingsCommands
             }
 
             await store.Cms.SetPresenceSettingsAsync(updated, context.Actor, cancellationToken);
-            context.Output.WriteLine($"Presence settings changed (revision {store.Settings.Current.Revision}): max-contacts {Formats.Limit(updated.MaxContactListSize)}, max-watchers {Formats.Limit(updated.MaxWatchers)}, auto-approve {(updated.AutoApproveLocalDomain ? "on" : "off")}.");
+            context.Output.WriteLine($"Presence settings changed (revision {store.Settings.Current.Revision}): max-contacts {Formats.Limit(updated.MaxContactListSize)}, max-watchers {Formats.Limit(updated.MaxWatchers)}, auto-approve {(updated.AutoApproveLocalDomain ? "on" : "off")}, notify-coalescing {updated.NotifyCoalescingMs} ms.");
             return ExitCodes.Ok;
         }));
         return command;

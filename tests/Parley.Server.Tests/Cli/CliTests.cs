@@ -176,12 +176,15 @@ public sealed class CliTests : IDisposable
         var defaults = await Ok("settings", "presence", "set", "--auto-approve", "on", "--data", Data);
         Assert.Contains("max-contacts 200", defaults.Output);
 
-        await Ok("settings", "presence", "set", "--max-contacts", "unlimited", "--max-watchers", "50", "--auto-approve", "off", "--data", Data);
+        Assert.Contains("notify-coalescing 50 ms", defaults.Output);
+
+        await Ok("settings", "presence", "set", "--max-contacts", "unlimited", "--max-watchers", "50", "--auto-approve", "off", "--notify-coalescing-ms", "0", "--data", Data);
         var show = await Ok("settings", "presence", "show", "--json", "--data", Data);
         var json = JsonDocument.Parse(show.Output).RootElement;
         Assert.Equal(JsonValueKind.Null, json.GetProperty("maxContacts").ValueKind);
         Assert.Equal(50, json.GetProperty("maxWatchers").GetInt32());
         Assert.False(json.GetProperty("autoApprove").GetBoolean());
+        Assert.Equal(0, json.GetProperty("notifyCoalescingMs").GetInt32());
 
         var history = await Ok("settings", "history", "--data", Data);
         Assert.Contains("cli:" + Environment.UserName, history.Output);
@@ -193,6 +196,9 @@ public sealed class CliTests : IDisposable
     [InlineData("--max-contacts", "0")]
     [InlineData("--max-watchers", "lots")]
     [InlineData("--auto-approve", "maybe")]
+    [InlineData("--notify-coalescing-ms", "1001")]
+    [InlineData("--notify-coalescing-ms", "-5")]
+    [InlineData("--notify-coalescing-ms", "fast")]
     public async Task Bad_presence_values_are_usage_errors_that_change_nothing(string option, string value)
     {
         await Ok("domain", "add", "example.com", "--data", Data);

@@ -39,14 +39,17 @@ public sealed class SqliteDeploymentSettingsTests
         Assert.Contains("max contacts unlimited", change.Description);
     }
 
-    [Fact]
-    public async Task Out_of_range_limits_are_refused_and_change_nothing()
+    [Theory]
+    [InlineData("presence.maxWatchers", 0, 50)]
+    [InlineData("presence.notifyCoalescingMs", 200, -1)]
+    [InlineData("presence.notifyCoalescingMs", 200, 1001)]
+    public async Task Out_of_range_limits_are_refused_and_change_nothing(string field, int maxWatchers, int coalescingMs)
     {
         using var temp = new TempDirectory();
         await using var store = await TestStore.OpenAsync(temp.Path);
         var refused = await Assert.ThrowsAsync<ConfigurationValidationException>(() =>
-            store.Cms.SetPresenceSettingsAsync(new PresenceSettings { MaxWatchers = 0 }, "cli:root", None));
-        Assert.Equal("presence.maxWatchers", Assert.Single(refused.Errors).Field);
+            store.Cms.SetPresenceSettingsAsync(new PresenceSettings { MaxWatchers = maxWatchers, NotifyCoalescingMs = coalescingMs }, "cli:root", None));
+        Assert.Equal(field, Assert.Single(refused.Errors).Field);
         Assert.Empty(await store.Cms.ListChangesAsync(10, None));
     }
 

@@ -95,7 +95,7 @@ public sealed class SqliteCmsStore : ICmsStore
 
     public Task<long> SetPresenceSettingsAsync(PresenceSettings settings, string actor, CancellationToken cancellationToken)
         => ChangeAsync(configuration => configuration with { Presence = settings }, actor,
-            $"presence settings: max contacts {Describe(settings.MaxContactListSize)}, max watchers {Describe(settings.MaxWatchers)}, auto-approve local domain {(settings.AutoApproveLocalDomain ? "on" : "off")}",
+            $"presence settings: max contacts {Describe(settings.MaxContactListSize)}, max watchers {Describe(settings.MaxWatchers)}, auto-approve local domain {(settings.AutoApproveLocalDomain ? "on" : "off")}, notify coalescing {settings.NotifyCoalescingMs} ms",
             cancellationToken);
 
     public Task<IReadOnlyList<ConfigurationChange>> ListChangesAsync(int limit, CancellationToken cancellationToken)

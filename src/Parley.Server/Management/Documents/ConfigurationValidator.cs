@@ -48,6 +48,7 @@ public static partial class ConfigurationValidator
     {
         CheckPresenceLimit("maxContactListSize", new PresenceSettings { MaxContactListSize = presence.MaxContactListSize, MaxWatchers = null }, errors);
         CheckPresenceLimit("maxWatchers", new PresenceSettings { MaxContactListSize = null, MaxWatchers = presence.MaxWatchers }, errors);
+        CheckPresenceLimit("notifyCoalescingMs", new PresenceSettings { MaxContactListSize = null, MaxWatchers = null, NotifyCoalescingMs = presence.NotifyCoalescingMs }, errors);
     }
 
     private static void CheckPresenceLimit(string property, PresenceSettings one, ValidationErrors errors)

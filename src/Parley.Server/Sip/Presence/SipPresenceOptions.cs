@@ -20,12 +20,6 @@ public sealed record SipPresenceOptions
     /// <summary>NOTIFYs in a row that may fail (timeout, transport error, 5xx) before the subscription is terminated.</summary>
     public int MaxNotifyFailures { get; init; } = 3;
 
-    /// <summary>
-    /// How long a presentity's changes are gathered before its watchers are notified: a client sending a burst
-    /// (initial presence, then its real status) produces one NOTIFY, not two.
-    /// </summary>
-    public TimeSpan NotifyCoalescing { get; init; } = TimeSpan.FromMilliseconds(50);
-
     /// <summary>How often expired subscriptions and publications are looked for.</summary>
     public TimeSpan ExpiryScanInterval { get; init; } = TimeSpan.FromSeconds(1);
 
@@ -51,11 +45,6 @@ public sealed record SipPresenceOptions
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxNotifyFailures, nameof(MaxNotifyFailures));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxSubscriptionsPerWatcher, nameof(MaxSubscriptionsPerWatcher));
-        if (NotifyCoalescing < TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(NotifyCoalescing), NotifyCoalescing, $"{nameof(NotifyCoalescing)} must not be negative.");
-        }
-
         Positive(nameof(ExpiryScanInterval), ExpiryScanInterval);
         ArgumentNullException.ThrowIfNull(Pidf, nameof(Pidf));
     }

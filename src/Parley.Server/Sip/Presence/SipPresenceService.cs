@@ -13,7 +13,7 @@ namespace Parley.Server.Sip.Presence;
 /// Runs the SIP presence server's background work: at start it restores publications and subscriptions from storage
 /// and sends every restored watcher the current presence (so a restart does not leave them dark until their next
 /// refresh, seed ch. 1-3 §2.3); then it turns engine changes into NOTIFYs (gathered for
-/// <see cref="SipPresenceOptions.NotifyCoalescing"/>) and expires subscriptions and publications. Stopping keeps the
+/// the presence setting <see cref="PresenceSettings.NotifyCoalescingMs"/>) and expires subscriptions and publications. Stopping keeps the
 /// subscriptions stored: watchers are not told anything, the next start carries on.
 /// </summary>
 public sealed class SipPresenceService(
@@ -106,9 +106,10 @@ public sealed class SipPresenceService(
         {
             while (await changes.WaitAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (options.NotifyCoalescing > TimeSpan.Zero)
+                // Read at each change: the CMS setting applies without a restart.
+                if (settings.Current.Presence.NotifyCoalescingMs is > 0 and var window)
                 {
-                    await Task.Delay(options.NotifyCoalescing, time, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(TimeSpan.FromMilliseconds(window), time, cancellationToken).ConfigureAwait(false);
                 }
 
                 try
