@@ -51,20 +51,15 @@ public sealed class FederatedRoutingNodeTests(ITestOutputHelper output)
         await watch.WaitForLogAsync("subscribed: 20", Step, Context);
         await alice.DoAsync(Context, "presence", show: "away", status: "Fed-routing-away");
         await watch.WaitForLogAsync("basic=open activity=away note=Fed-routing-away", Step, Context);
-        var trace = Messages(bob.WatchTrace);
-        Assert.True(
-            trace.Any(m => m.StartsWith("SIP/2.0 20", StringComparison.Ordinal) && m.Contains("CSeq: 1 SUBSCRIBE", StringComparison.Ordinal) && Header(m, "Record-Route").Any(h => Names(h, routing))),
-            $"the 2xx to bob's SUBSCRIBE should carry a Record-Route of the routing node ({routing.Address} / {routing.Fqdn}).\n{bob.WatchTrace}\n{Context()}");
-        Assert.True(
-            trace.Any(m => m.StartsWith("NOTIFY", StringComparison.Ordinal) && m.Contains("Fed-routing-away", StringComparison.Ordinal) && Header(m, "Via").Any(h => Names(h, routing))),
-            $"alice's NOTIFY should reach bob through the routing node (a Via of {routing.Address} / {routing.Fqdn}).\n{bob.WatchTrace}\n{Context()}");
+        RoutingNodePath.AssertSubscriptionRecordRouted(bob, routing, Context);
+        RoutingNodePath.AssertNotifyThrough(bob, routing, "Fed-routing-away", Context);
+        await RoutingNodePath.AssertRepliesCameFromAsync(peer, routing, "MESSAGE", Context);
+        await RoutingNodePath.AssertRepliesCameFromAsync(peer, routing, "SUBSCRIBE", Context);
 
         // alice → bob: the home node sends to the peer directly (R4.12), not through the routing node.
         await alice.DoAsync(Context, "message", to: bob.Jid, body: "Fed-routing alice to bob");
         await agent.WaitForLogAsync("text=Fed-routing alice to bob", Step, Context);
-        var delivered = Messages(bob.AgentTrace).Where(m => m.StartsWith("MESSAGE", StringComparison.Ordinal) && m.Contains("Fed-routing alice to bob", StringComparison.Ordinal)).ToArray();
-        Assert.NotEmpty(delivered);
-        Assert.DoesNotContain(delivered, m => Header(m, "Via").Any(h => Names(h, routing)));
+        RoutingNodePath.AssertSentByTheHomeNode(bob, parley, "Fed-routing alice to bob", Context);
 
         // alice watches bob: subscribed, and his publication reaches her.
         await alice.DoAsync(Context, "subscribe", to: bob.Jid);
@@ -73,18 +68,4 @@ public sealed class FederatedRoutingNodeTests(ITestOutputHelper output)
         await alice.WaitForLineAsync(Step, Context, $"XMPP PRESENCE from={bob.Jid} type=available show=dnd status=Fed-routing-busy");
         output.WriteLine(string.Join('\n', peer.Lines("PEER-")));
     }
-
-    /// <summary>The SIP messages of a sipp -trace_msg file, each starting with its start line.</summary>
-    private static IReadOnlyList<string> Messages(string trace) =>
-        trace.Split("----------------------------------------------", StringSplitOptions.RemoveEmptyEntries)
-            .Select(block => block.Split('\n').SkipWhile(l => !(l.StartsWith("SIP/2.0 ", StringComparison.Ordinal) || l.Contains(" SIP/2.0", StringComparison.Ordinal))))
-            .Select(lines => string.Join('\n', lines))
-            .Where(m => m.Length > 0)
-            .ToArray();
-
-    private static bool Names(string header, Replication.ReplicatedNode node) =>
-        header.Contains(node.Address, StringComparison.Ordinal) || header.Contains(node.Fqdn, StringComparison.OrdinalIgnoreCase);
-
-    private static IEnumerable<string> Header(string message, string name) =>
-        message.Split('\n').TakeWhile(l => l.Trim().Length > 0).Where(l => l.StartsWith(name + ":", StringComparison.OrdinalIgnoreCase));
 }

@@ -44,16 +44,21 @@ public sealed class FederatedRoutingTests(ITestOutputHelper output)
         output.WriteLine(loop.ToString());
     }
 
-    [Fact]
-    public async Task A_peer_not_in_the_acl_is_challenged_and_logged_and_adding_it_works_without_a_restart()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_peer_not_in_the_acl_is_challenged_and_logged_and_adding_it_works_without_a_restart(bool routingNode)
     {
-        await using var bed = await FederationTestBed.StartAsync(federate: false);
+        // With a routing node the peer talks to it: it challenges and logs, and forwards once the ACL names the peer.
+        await using var bed = await FederationTestBed.StartAsync(federate: false, routingNode: routingNode);
+        var front = bed.Parley.Front;
         await bed.Parley.FederationAsync("set", "--enabled", "true");
         await bed.Parley.AddRouteAsync(bed.Peer);
 
         var code = await bed.Bob.SendMessageAsync(bed.Peer, bed.AliceUser, "Fed-acl before", bed.Context());
-        Assert.True(code == 407, $"bob's MESSAGE from an untrusted peer should be challenged (407), got {code}.\n{bed.Context()}");
-        var untrusted = await bed.Parley.WaitForEventAsync(bed.Parley.Home, Step, bed.Context, "ACL - upstream not trusted - need to authenticate", KamailioPeer.Address);
+        Assert.True(code == 407, $"bob's MESSAGE from an untrusted peer should be challenged (407) by {front.Fqdn}, got {code}.\n{bed.Context()}");
+        await RoutingNodePath.AssertRepliesCameFromAsync(bed.Peer, front, "MESSAGE", bed.Context);
+        var untrusted = await bed.Parley.WaitForEventAsync(front, Step, bed.Context, "ACL - upstream not trusted - need to authenticate", KamailioPeer.Address);
         output.WriteLine(untrusted.ToString());
         Assert.Empty(bed.Alice.Lines("Fed-acl before"));
 
@@ -74,13 +79,17 @@ public sealed class FederatedRoutingTests(ITestOutputHelper output)
         }
 
         await bed.Alice.WaitForLineAsync(Step, bed.Context, $"XMPP MESSAGE from={bed.Bob.Jid}", $"body=Fed-acl after {attempt}");
-        Assert.Single(LineWaiter.Matching(bed.Parley.Home.Output, "--- starting")); // no restart was needed
+        await RoutingNodePath.AssertRepliesCameFromAsync(bed.Peer, front, "MESSAGE", bed.Context);
+        Assert.All(bed.Parley.All, node => Assert.Single(LineWaiter.Matching(node.Output, "--- starting"))); // no restart was needed
     }
 
-    [Fact]
-    public async Task Traffic_moves_to_the_backup_route_when_the_primary_stops_and_returns_when_it_is_back()
+    /// <summary>With a routing node configured too: alice's home node sends to the peer directly (R4.12), so its routes fail over alike.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Traffic_moves_to_the_backup_route_when_the_primary_stops_and_returns_when_it_is_back(bool routingNode)
     {
-        await using var bed = await FederationTestBed.StartAsync();
+        await using var bed = await FederationTestBed.StartAsync(routingNode: routingNode);
         await using var backup = await KamailioPeer.StartAsync(new KamailioPeerOptions("backup", bed.Parley.TcpUri, [bed.Bob.User]));
         await bed.Bob.RegisterAsync(backup, bed.Context());
         await bed.Parley.AddRouteAsync(backup, priority: 2);
@@ -128,5 +137,6 @@ public sealed class FederatedRoutingTests(ITestOutputHelper output)
         }
 
         Assert.True(expected.Lines("PEER-LOCAL MESSAGE").Count > before, $"'{text}' should have gone through kamailio {expected.Name}.\n{context()}");
+        RoutingNodePath.AssertSentByTheHomeNode(bed.Bob, bed.Parley, text, context);
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using Parley.Server.Federation.RoutingNode;
 using Parley.Server.Management;
 using Parley.Server.Security;
 using Parley.Sip.Transport;
@@ -44,7 +45,8 @@ public sealed class PeerTlsOptions(PeerCertificatePolicy policy, ServerTlsContex
 
     /// <summary>
     /// The destination is the next hop of a static route (by name or address), or a node of the topology by FQDN (the
-    /// routing node forwarding to a front end's peer-auth listener), while federation is enabled.
+    /// routing node forwarding to a front end's peer-auth listener) or by address (a front end sending in a dialog the
+    /// routing node record-routed), while federation is enabled.
     /// </summary>
     private bool IsPeer(SipDestination destination)
     {
@@ -64,6 +66,8 @@ public sealed class PeerTlsOptions(PeerCertificatePolicy policy, ServerTlsContex
             }
         }
 
-        return destination.Host is { } name && configuration.Topology.Nodes.Any(n => string.Equals(n.Fqdn, name, StringComparison.OrdinalIgnoreCase));
+        // A node by address too: a home node sends in-dialog requests to the routing node's Record-Route entry, an IP.
+        return (destination.Host is { } name && configuration.Topology.Nodes.Any(n => string.Equals(n.Fqdn, name, StringComparison.OrdinalIgnoreCase)))
+               || HomeNodeLocator.IsTopologyNode(configuration, destination.EndPoint.Address);
     }
 }

@@ -156,13 +156,32 @@ public sealed class RoutingNodeProxy(
     {
         // Top: the entry the home node (UAS) routes through; below it, the one the peer (UAC) uses.
         var towardsPeer = OwnUri(incoming.Transport, incoming.Local.Port);
-        var towardsHome = OwnUri(outgoing, stack.Transport.LocalPort(outgoing));
+        var towardsHome = TowardsHomeUri(outgoing);
         if (towardsPeer != towardsHome)
         {
             request.Headers.AddFirst(SipHeaderNames.RecordRoute, towardsPeer);
         }
 
         request.Headers.AddFirst(SipHeaderNames.RecordRoute, towardsHome);
+    }
+
+    /// <summary>
+    /// Our Record-Route entry on the home node's side: a listener the home node can connect back to once the connection
+    /// we opened is gone (restart of either node). Over TLS that is the peer-auth listener (the home node's certificate
+    /// passes as a deployment node's), else the server-auth one, else our TCP port; never the default 5061 of a TLS
+    /// listener that does not run.
+    /// </summary>
+    private string TowardsHomeUri(SipTransportKind outgoing)
+    {
+        var transport = stack.Transport;
+        if (outgoing != SipTransportKind.Tls)
+        {
+            return OwnUri(outgoing, transport.LocalPort(outgoing));
+        }
+
+        return transport.PeerTlsEndPoint is { } peer ? OwnUri(SipTransportKind.Tls, peer.Port)
+            : transport.EndPoint(SipTransportKind.Tls) is { } tls ? OwnUri(SipTransportKind.Tls, tls.Port)
+            : OwnUri(SipTransportKind.Tcp, transport.LocalPort(SipTransportKind.Tcp));
     }
 
     private string OwnUri(SipTransportKind transport, int port)
