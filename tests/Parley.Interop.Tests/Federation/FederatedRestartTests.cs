@@ -39,6 +39,9 @@ public sealed class FederatedRestartTests(ITestOutputHelper output)
         await watch.WaitForLogAsync("basic=open activity=away note=Fed-after-restart", Step, Context);
         AssertNoNewSubscribeFromBob(bed, subscribesFromBob, Context);
         AssertEveryNotifyCameThroughTheRoutingNode(bed, Context);
+        Assert.True(
+            LineWaiter.Matching(bed.Parley.Home.Output, "3507").Count == 0,
+            $"after the restart the NOTIFY should go by the route set or bob's Contact at once, not first to the dead connection's port (event 3507).\n{Context()}");
 
         // Parley's own subscription for alice to bob is re-established (a new SUBSCRIBE at once) and carries his state.
         await LineWaiter.WaitForNextAsync(() => bed.Peer.Output, subscribesForBob, Step, "Parley's new SUBSCRIBE to bob after its restart", Context,

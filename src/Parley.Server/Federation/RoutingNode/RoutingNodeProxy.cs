@@ -123,15 +123,16 @@ public sealed class RoutingNodeProxy(
             return;
         }
 
-        if (transaction.Transaction.State == TransactionState.Terminated || transaction.Transaction.HasFinalResponse)
+        try
         {
-            // The upstream side gave up first (its own timeout, the node stopping, a CANCEL that came before the
-            // forward): a late answer has nobody to go to.
-            RoutingLog.AnswerTooLate(logger, final.StatusCode, outgoing.Method);
-            return;
+            await transaction.RespondAsync(Upstream(final), cancellationToken).ConfigureAwait(false);
         }
-
-        await transaction.RespondAsync(Upstream(final), cancellationToken).ConfigureAwait(false);
+        catch (InvalidOperationException) when (transaction.Transaction.State == TransactionState.Terminated || transaction.Transaction.HasFinalResponse)
+        {
+            // The upstream side gave up first (its own timer F fires with ours, the node stopping, a CANCEL that came
+            // before the forward): a late answer has nobody to go to.
+            RoutingLog.AnswerTooLate(logger, final.StatusCode, outgoing.Method);
+        }
     }
 
     /// <summary>A CANCEL matched an INVITE: when this node forwarded it, the CANCEL follows it to the next hop.</summary>

@@ -47,6 +47,7 @@ public sealed class SipRequestDispatcher : ITransactionUser, IDisposable
     private readonly string _allow;
     private readonly int _maxInProgress;
     private readonly int _inDialogReserve;
+    private readonly int _overloadOverAt;
     private int _inProgress;
     private int _overloadReported;
 
@@ -80,6 +81,7 @@ public sealed class SipRequestDispatcher : ITransactionUser, IDisposable
         ServerHeader = options.ProductToken;
         _maxInProgress = options.MaxConcurrentRequests;
         _inDialogReserve = options.InDialogReserve;
+        _overloadOverAt = Math.Max(1, _maxInProgress / 2);
         // ACK and CANCEL are handled by the transaction layer and dialogs; OPTIONS here.
         _allow = string.Join(", ", byMethod.Keys.Append(SipMethods.Ack).Append(SipMethods.Cancel).Append(SipMethods.Options).Distinct().Order(StringComparer.Ordinal));
     }
@@ -99,9 +101,11 @@ public sealed class SipRequestDispatcher : ITransactionUser, IDisposable
             return RefuseOverloadedAsync(transaction);
         }
 
-        if (inProgress <= _maxInProgress && Volatile.Read(ref _overloadReported) != 0)
+        if (inProgress <= _overloadOverAt && Volatile.Read(ref _overloadReported) != 0)
         {
-            Interlocked.Exchange(ref _overloadReported, 0); // the episode is over: the next refusal is reported again
+            // The episode is over once the load has clearly receded (not merely dipped under the limit, which a node at
+            // its limit does between every two refusals): the next refusal is reported again.
+            Interlocked.Exchange(ref _overloadReported, 0);
         }
 
         _background.Track(ProcessCountedAsync(transaction));
