@@ -17,6 +17,8 @@ public sealed class SipTransportCounters
     private long _connectionsClosed;
     private long _timedOut;
     private long _slowReaders;
+    private long _streamWrites;
+    private long _streamMessagesWritten;
 
     public long MessagesReceived => Interlocked.Read(ref _messagesReceived);
 
@@ -45,6 +47,12 @@ public sealed class SipTransportCounters
     /// <summary>Connections closed because the peer did not read.</summary>
     public long SlowReaders => Interlocked.Read(ref _slowReaders);
 
+    /// <summary>Writes to stream connections: one per batch of queued messages.</summary>
+    public long StreamWrites => Interlocked.Read(ref _streamWrites);
+
+    /// <summary>Messages (and keep-alive answers) written to stream connections, in <see cref="StreamWrites"/> writes.</summary>
+    public long StreamMessagesWritten => Interlocked.Read(ref _streamMessagesWritten);
+
     /// <summary>Messages rejected by the parser, per reason.</summary>
     public long Rejected(SipRejectionReason reason) => _rejected.TryGetValue(reason, out var count) ? count : 0;
 
@@ -52,6 +60,12 @@ public sealed class SipTransportCounters
     public long RejectedTotal => _rejected.Values.Sum();
 
     internal void MessageReceived() => Interlocked.Increment(ref _messagesReceived);
+
+    internal void StreamWritten(int messages)
+    {
+        Interlocked.Increment(ref _streamWrites);
+        Interlocked.Add(ref _streamMessagesWritten, messages);
+    }
 
     internal void KeepAlive(int count) => Interlocked.Add(ref _keepAlivesReceived, count);
 

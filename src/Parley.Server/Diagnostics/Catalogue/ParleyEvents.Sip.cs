@@ -111,5 +111,12 @@ public static partial class ParleyEvents
             "SIP overload: {0} requests already in progress; new requests are answered 503 with Retry-After, requests inside existing dialogs are still served (first refused from {1})",
             "More requests arrive than the node finishes: a flood from one or more sources, or more clients than the node can serve.",
             "If it is a flood, block the source at the firewall (the transport already limits one UDP source to sipTransport udpPerSourceRate). If it is real load, add nodes, or on a larger machine raise sip.maxConcurrentRequests in the bootstrap file (parley.json; sip.inDialogReserve is the further room kept for requests inside dialogs).");
+
+        /// <summary>{0} transport and remote address of the connection.</summary>
+        public static readonly EventDefinition SlowReaderClosed = new(
+            3515, SipSource, EventLevel.Warning,
+            "SIP connection {0} closed: the other side did not read what was sent to it in time",
+            "A write stayed blocked past the write timeout, or more than the pending-output limit waited to be written: the other side stopped reading (hung, overloaded, or a client that never reads), or this node could not write fast enough.",
+            "Check the other side's health and load. Requests sent on the connection fail with 503 and are retried by their senders; a federation route fails over to its backup. If the other side is a busy trunk (peer, routing node) and healthy, check this node's CPU.");
     }
 }

@@ -16,6 +16,15 @@ public sealed class SipTransportEvents(IEventLog events, SourceEventThrottle rat
         => rateLimited.Raise(source.Remote.Address, ParleyEvents.Sip.MalformedMessage, source.Remote, source.Transport.ViaToken(), error.Detail,
             error.PartialRequest is null ? "none" : error.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
+    public void OnConnectionClosed(ISipConnection connection, SipConnectionCloseReason reason)
+    {
+        // The other reasons are routine (idle, closed by the other side) or reported as malformed input already.
+        if (reason == SipConnectionCloseReason.SlowReader)
+        {
+            events.Raise(ParleyEvents.Sip.SlowReaderClosed, $"{connection.Transport.ViaToken()} {connection.Remote}");
+        }
+    }
+
     public void OnTransportError(SipTransportKind transport, IPEndPoint? remote, Exception error)
         => events.Raise(ParleyEvents.Sip.TransportError, $"{transport.ViaToken()} {remote?.ToString() ?? "(listener)"}", "message", error.Message);
 }
