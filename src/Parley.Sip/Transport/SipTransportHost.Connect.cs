@@ -36,6 +36,19 @@ public sealed partial class SipTransportHost
         }
     }
 
+    /// <summary>
+    /// The specific address this host's listeners are bound to, when it can reach <paramref name="destination"/> (same
+    /// family; a loopback address only towards loopback); null when bound to any address or to none.
+    /// </summary>
+    private IPAddress? OutboundSourceAddress(IPAddress destination)
+    {
+        var bound = (_options.Tcp ?? _options.Tls ?? _options.Udp)?.Address;
+        return bound is null || bound.AddressFamily != destination.AddressFamily || bound.Equals(IPAddress.Any) || bound.Equals(IPAddress.IPv6Any)
+               || (IPAddress.IsLoopback(bound) && !IPAddress.IsLoopback(destination))
+            ? null
+            : bound;
+    }
+
     private async Task<SipStreamConnection> OpenAsync(TransportServices services, SipDestination destination)
     {
         if (_connections.Count >= services.Limits.MaxConnections)
@@ -50,6 +63,13 @@ public sealed partial class SipTransportHost
         try
         {
             StreamSockets.Configure(socket);
+            if (OutboundSourceAddress(destination.EndPoint.Address) is { } source)
+            {
+                // From the address the node listens on, not whichever the routing table picks: a peer's ACL and a
+                // routing node's topology check see the node's configured address (as Kamailio's outbound sockets do).
+                socket.Bind(new IPEndPoint(source, 0));
+            }
+
             await socket.ConnectAsync(destination.EndPoint, linked.Token).ConfigureAwait(false);
             stream = new NetworkStream(socket, ownsSocket: true);
             SipStreamConnection connection;

@@ -22,7 +22,7 @@ public sealed class FederatedRestartTests(ITestOutputHelper output)
         await watch.WaitForLogAsync("NOTIFY state=active basic=open", Step, Context);
         await bed.Alice.DoAsync(Context, "subscribe", to: bed.Bob.Jid);
         await bed.Alice.WaitForLineAsync(Step, Context, $"XMPP PRESENCE from={bed.Bob.Jid} type=subscribed");
-        var subscribesFromBob = bed.Peer.Lines("PEER-TO-PARLEY SUBSCRIBE", $"sip:{bed.AliceUser}@").Count;
+        var subscribesFromBob = bed.Peer.Calls("PEER-TO-PARLEY SUBSCRIBE", $"sip:{bed.AliceUser}@");
         var subscribesForBob = bed.Peer.Lines("PEER-PRESENCE SUBSCRIBE", $"sip:{bed.Bob.User}@").Count;
         var notifies = LineWaiter.Matching(watch.Log, "NOTIFY state=active").Count;
 
@@ -60,7 +60,7 @@ public sealed class FederatedRestartTests(ITestOutputHelper output)
         await watch.WaitForLogAsync("NOTIFY state=active basic=open", Step, Context);
         await bed.Alice.DoAsync(Context, "presence", show: "away", status: "Fed-before-routing-restart");
         await watch.WaitForLogAsync("note=Fed-before-routing-restart", Step, Context);
-        var subscribesFromBob = bed.Peer.Lines("PEER-TO-PARLEY SUBSCRIBE", $"sip:{bed.AliceUser}@").Count;
+        var subscribesFromBob = bed.Peer.Calls("PEER-TO-PARLEY SUBSCRIBE", $"sip:{bed.AliceUser}@");
 
         await routing.KillAsync();
         await routing.StartAsync();
@@ -77,7 +77,7 @@ public sealed class FederatedRestartTests(ITestOutputHelper output)
 
     private static void AssertNoNewSubscribeFromBob(FederationTestBed bed, int before, Func<string> context) =>
         Assert.True(
-            bed.Peer.Lines("PEER-TO-PARLEY SUBSCRIBE", $"sip:{bed.AliceUser}@").Count == before,
+            bed.Peer.Calls("PEER-TO-PARLEY SUBSCRIBE", $"sip:{bed.AliceUser}@") == before,
             $"bob's user agent never subscribed again, so the peer should not have forwarded another SUBSCRIBE.\n{context()}");
 
     /// <summary>With a routing node, each NOTIFY bob got (before and after the restart) has a Via of it.</summary>

@@ -193,6 +193,13 @@ public sealed class KamailioPeer : IAsyncDisposable
     public IReadOnlyList<string> Lines(params string[] fragments) =>
         Output.Split('\n').Where(l => l.Contains("PEER-", StringComparison.Ordinal) && fragments.All(f => l.Contains(f, StringComparison.Ordinal))).ToArray();
 
+    /// <summary>
+    /// The distinct Call-IDs of the "PEER-…" lines with every fragment: requests counted once however often the script
+    /// logged them (a UDP retransmission can reach a second worker before the first created the transaction).
+    /// </summary>
+    public int Calls(params string[] fragments) =>
+        Lines(fragments).Select(l => l[(l.IndexOf("callid=", StringComparison.Ordinal) is var at and >= 0 ? at : l.Length)..].Trim()).Distinct(StringComparer.Ordinal).Count();
+
     /// <summary>Waits (bounded) until a "PEER-…" line contains every fragment.</summary>
     public async Task WaitForLineAsync(TimeSpan timeout, string context, params string[] fragments)
     {

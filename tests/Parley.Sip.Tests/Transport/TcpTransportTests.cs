@@ -240,6 +240,24 @@ public sealed class TcpTransportTests
     }
 
     [Fact]
+    public async Task An_outbound_connection_comes_from_the_address_the_host_listens_on()
+    {
+        // A node on 127.0.0.2 (as a routing node in front of a home node on the same machine): the other side sees
+        // that address, not 127.0.0.1, which the routing table would pick for a loopback destination.
+        var bound = IPAddress.Parse("127.0.0.2");
+        await using var f = new TransportFixture(o => (o.Udp, o.Tcp) = (new IPEndPoint(bound, 0), new IPEndPoint(bound, 0)));
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var accepting = listener.AcceptSocketAsync();
+
+        var sending = f.Host.SendAsync(Outgoing("from-bound"), new SipDestination(SipTransportKind.Tcp, (IPEndPoint)listener.LocalEndpoint), default).AsTask();
+        using var accepted = await accepting.WaitAsync(TransportFixture.Patience);
+        await sending.WaitAsync(TransportFixture.Patience);
+
+        Assert.Equal(bound, ((IPEndPoint)accepted.RemoteEndPoint!).Address);
+    }
+
+    [Fact]
     public async Task A_peer_that_stops_reading_is_disconnected_when_a_write_stalls()
     {
         await using var f = new TransportFixture(o =>
