@@ -6,7 +6,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, "bench", "sip"))
-from sip_load import free_port, log, rss_kb, tree_cpu_seconds  # noqa: E402
+from sip_load import free_port, log, rss_kb, stop_process, tree_cpu_seconds  # noqa: E402
 import change_senders, sip_peer  # noqa: E402
 
 PASSWORD = "bench-password"
@@ -24,16 +24,7 @@ class Process:
     def stop(self):
         if not self.pid:
             return
-        try:
-            os.kill(self.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        for _ in range(100):
-            if not os.path.exists(f"/proc/{self.pid}"):
-                break
-            time.sleep(0.1)
-        else:
-            os.kill(self.pid, signal.SIGKILL)
+        stop_process(self.pid)
         if getattr(self, "proc", None):
             self.proc.wait(timeout=10)
         self.pid = None

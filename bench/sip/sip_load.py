@@ -84,22 +84,27 @@ def sipp(args, timeout, cwd):
     return p.returncode, last("Successful call"), last("Failed call"), out
 
 
+def stop_process(pid, timeout=10.0):
+    """SIGTERM, then SIGKILL if the process (a server we started) is still there after timeout seconds."""
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + timeout
+    while os.path.exists(f"/proc/{pid}"):
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            break
+        time.sleep(0.1)
+
+
 class Server:
     def __init__(self, name, run_dir):
         self.name, self.run_dir, self.pid, self.port = name, run_dir, None, free_port()
 
     def stop(self):
         if self.pid:
-            try:
-                os.kill(self.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            for _ in range(100):
-                if not os.path.exists(f"/proc/{self.pid}"):
-                    break
-                time.sleep(0.1)
-            else:
-                os.kill(self.pid, signal.SIGKILL)
+            stop_process(self.pid)
             self.pid = None
 
 
