@@ -128,7 +128,13 @@ public sealed partial class SipTransportHost : ISipTransport, IAsyncDisposable
 
     public string LocalHost(SipTransportKind transport) => _advertisedHost;
 
-    public int LocalPort(SipTransportKind transport) => EndPoint(transport)?.Port ?? transport.DefaultPort();
+    /// <summary>
+    /// The port to advertise (Via sent-by, Contact, Record-Route) for <paramref name="transport"/>: its listener's; for
+    /// TLS without a client listener, the peer-auth listener's (a node that only talks TLS to the federation peer);
+    /// the transport's default port only when nothing listens.
+    /// </summary>
+    public int LocalPort(SipTransportKind transport)
+        => EndPoint(transport)?.Port ?? (transport == SipTransportKind.Tls ? PeerTlsEndPoint?.Port : null) ?? transport.DefaultPort();
 
     public async ValueTask SendAsync(SipMessage message, SipDestination destination, CancellationToken ct)
     {

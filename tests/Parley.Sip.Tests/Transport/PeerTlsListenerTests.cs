@@ -45,6 +45,19 @@ public sealed class PeerTlsListenerTests : IDisposable
     }
 
     [Fact]
+    public async Task Without_a_client_tls_listener_tls_advertises_the_peer_listeners_port_not_the_default()
+    {
+        await using var f = new TransportFixture(o =>
+        {
+            o.PeerTls = new IPEndPoint(IPAddress.Loopback, 0);
+            o.PeerTlsServer = _ => MutualTls(accept: true);
+        });
+
+        Assert.Null(f.Host.EndPoint(SipTransportKind.Tls));
+        Assert.Equal(f.Host.PeerTlsEndPoint!.Port, f.Host.LocalPort(SipTransportKind.Tls));
+    }
+
+    [Fact]
     public async Task A_certificate_the_callback_refuses_fails_the_handshake_and_nothing_is_received()
     {
         IPEndPoint? seenRemote = null;
