@@ -9,7 +9,7 @@
 # receives; presence is a fetch (SUBSCRIBE Expires: 0, 200, one NOTIFY).
 #
 #   bench/sip-load.sh [--duration S] [--message-rate N] [--presence-rate N] [--only parley|kamailio]
-#                     [--transports udp,tcp] [--sockets N] [--warmup S] [--run-dir DIR] [--json FILE]
+#                     [--transports udp,tcp] [--kinds message,presence] [--sockets N] [--warmup S] [--run-dir DIR] [--json FILE]
 #
 # Needs: sipp (Debian sip-tester), kamailio + kamailio-presence-modules + kamailio-sqlite-modules,
 # dotnet. Kamailio runs as bench/kamailio/start-kamailio.sh starts it (-x tlsf -m 2048).

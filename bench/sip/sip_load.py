@@ -239,6 +239,7 @@ def main():
     ap.add_argument("--warmup", type=int, default=5, help="seconds of the same load before each measured run")
     ap.add_argument("--only", choices=["parley", "kamailio"])
     ap.add_argument("--transports", default="udp,tcp")
+    ap.add_argument("--kinds", default="message,presence", help="workloads to run: message, presence or both")
     ap.add_argument("--run-dir", default=os.path.join(tempfile.gettempdir(), "parley-sip-load"))
     ap.add_argument("--parley-dll", default=os.environ.get("PARLEY_DLL") or os.path.join(REPO, "src", "Parley", "bin", "Release", "net10.0", "parley.dll"))
     ap.add_argument("--json", default=None)
@@ -255,6 +256,8 @@ def main():
         os.makedirs(server.run_dir, exist_ok=True)
         for transport in a.transports.split(","):
             for kind, rate in (("message", a.message_rate), ("presence", a.presence_rate)):
+                if kind not in a.kinds.split(","):
+                    continue
                 log(f"{server.name}: {kind} over {transport} at {rate}/s for {a.duration} s (fresh start)")
                 server.start()
                 try:

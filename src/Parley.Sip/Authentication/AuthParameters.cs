@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Parley.Sip.Messages;
 
@@ -11,7 +12,7 @@ namespace Parley.Sip.Authentication;
 /// </summary>
 internal static class AuthParameters
 {
-    public static bool TryParse(ReadOnlySpan<char> text, [NotNullWhen(true)] out string? scheme, [NotNullWhen(true)] out Dictionary<string, string>? parameters)
+    public static bool TryParse(ReadOnlySpan<char> text, [NotNullWhen(true)] out string? scheme, [NotNullWhen(true)] out AuthParameterList? parameters)
     {
         scheme = null;
         parameters = null;
@@ -25,8 +26,8 @@ internal static class AuthParameters
         {
             return false;
         }
-        scheme = text[..i].ToString();
-        var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        scheme = SchemeName(text[..i]);
+        var result = new AuthParameterList();
         while (true)
         {
             i = Skip(text, i);
@@ -39,7 +40,7 @@ internal static class AuthParameters
             {
                 return false;
             }
-            var name = token.ToString();
+            var name = AuthParameterList.Name(token);
             i = Skip(text, i);
             if (i == text.Length || text[i] != '=')
             {
@@ -102,8 +103,11 @@ internal static class AuthParameters
         {
             end++;
         }
-        return end == 0 ? null : text[..end].ToString();
+        return end == 0 ? null : SchemeName(text[..end]);
     }
+
+    // Every authenticated request names the Digest scheme: the shared string, not a copy (the case is not significant).
+    private static string SchemeName(ReadOnlySpan<char> token) => token.Equals("Digest", StringComparison.OrdinalIgnoreCase) ? "Digest" : token.ToString();
 
     public static void AppendQuoted(StringBuilder builder, string name, string value, ref bool first)
     {
@@ -115,6 +119,28 @@ internal static class AuthParameters
     {
         Separator(builder, ref first);
         builder.Append(name).Append('=').Append(value);
+    }
+
+    public static void AppendQuoted(ref DefaultInterpolatedStringHandler builder, string name, string value, ref bool first)
+    {
+        Separator(ref builder, ref first);
+        builder.AppendLiteral(name);
+        builder.AppendFormatted('=');
+        SipGrammar.AppendQuoted(ref builder, value);
+    }
+
+    public static void AppendToken(ref DefaultInterpolatedStringHandler builder, string name, string value, ref bool first)
+    {
+        Separator(ref builder, ref first);
+        builder.AppendLiteral(name);
+        builder.AppendFormatted('=');
+        builder.AppendLiteral(value);
+    }
+
+    private static void Separator(ref DefaultInterpolatedStringHandler builder, ref bool first)
+    {
+        builder.AppendLiteral(first ? " " : ", ");
+        first = false;
     }
 
     private static void Separator(StringBuilder builder, ref bool first)

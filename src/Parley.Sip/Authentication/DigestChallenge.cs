@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Text;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using Parley.Sip.Messages;
 
 namespace Parley.Sip.Authentication;
@@ -64,35 +65,37 @@ public sealed class DigestChallenge
     /// <summary>The header value: <c>Digest realm="...", nonce="...", ...</c>.</summary>
     public override string ToString()
     {
-        var builder = new StringBuilder("Digest");
+        // Built for every challenge sent (each unauthenticated request): in a stack buffer, not a StringBuilder.
+        var builder = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[256]);
+        builder.AppendLiteral("Digest");
         var first = true;
-        AuthParameters.AppendQuoted(builder, "realm", Realm, ref first);
-        AuthParameters.AppendQuoted(builder, "nonce", Nonce, ref first);
+        AuthParameters.AppendQuoted(ref builder, "realm", Realm, ref first);
+        AuthParameters.AppendQuoted(ref builder, "nonce", Nonce, ref first);
         if (Opaque is not null)
         {
-            AuthParameters.AppendQuoted(builder, "opaque", Opaque, ref first);
+            AuthParameters.AppendQuoted(ref builder, "opaque", Opaque, ref first);
         }
         if (Domain is not null)
         {
-            AuthParameters.AppendQuoted(builder, "domain", Domain, ref first);
+            AuthParameters.AppendQuoted(ref builder, "domain", Domain, ref first);
         }
-        AuthParameters.AppendToken(builder, "algorithm", Algorithm.ToToken(), ref first);
+        AuthParameters.AppendToken(ref builder, "algorithm", Algorithm.ToToken(), ref first);
         if (Qop.Count > 0)
         {
-            AuthParameters.AppendQuoted(builder, "qop", string.Join(',', Qop), ref first);
+            AuthParameters.AppendQuoted(ref builder, "qop", Qop.Count == 1 ? Qop[0] : string.Join(',', Qop), ref first);
         }
         if (Stale)
         {
-            AuthParameters.AppendToken(builder, "stale", "TRUE", ref first);
+            AuthParameters.AppendToken(ref builder, "stale", "TRUE", ref first);
         }
         if (Charset is not null)
         {
-            AuthParameters.AppendToken(builder, "charset", Charset, ref first);
+            AuthParameters.AppendToken(ref builder, "charset", Charset, ref first);
         }
         if (UserHash)
         {
-            AuthParameters.AppendToken(builder, "userhash", "true", ref first);
+            AuthParameters.AppendToken(ref builder, "userhash", "true", ref first);
         }
-        return builder.ToString();
+        return builder.ToStringAndClear();
     }
 }

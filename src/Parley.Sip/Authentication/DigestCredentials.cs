@@ -121,7 +121,7 @@ public sealed class DigestCredentials
     }
 
     /// <summary>username, or username* in the RFC 8187 form <c>UTF-8''percent-encoded</c> (RFC 7616 §3.4.4).</summary>
-    private static bool TryGetUsername(Dictionary<string, string> p, [NotNullWhen(true)] out string? username)
+    private static bool TryGetUsername(AuthParameterList p, [NotNullWhen(true)] out string? username)
     {
         if (p.TryGetValue("username", out username))
         {

@@ -1,4 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Parley.Sip.Messages;
@@ -130,16 +132,18 @@ public sealed class NameAddress
     /// <summary>Always the name-addr form (&lt;uri&gt;), with the display name quoted when present.</summary>
     public override string ToString()
     {
-        var builder = new StringBuilder(96);
+        // Every request Parley sends writes a From and a To: a stack buffer, not a StringBuilder.
+        var builder = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[128]);
         if (!string.IsNullOrEmpty(DisplayName))
         {
-            builder.Append(SipGrammar.Quote(DisplayName)).Append(' ');
+            SipGrammar.AppendQuoted(ref builder, DisplayName);
+            builder.AppendFormatted(' ');
         }
-        builder.Append('<');
-        Uri.AppendTo(builder);
-        builder.Append('>');
-        Parameters.AppendTo(builder);
-        return builder.ToString();
+        builder.AppendFormatted('<');
+        builder.AppendLiteral(Uri.ToString());
+        builder.AppendFormatted('>');
+        Parameters.AppendTo(ref builder);
+        return builder.ToStringAndClear();
     }
 
     private static string CollapseWhitespace(ReadOnlySpan<char> tokens)

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Parley.Sip.Messages;
@@ -100,7 +102,7 @@ internal static class SipGrammar
     }
 
     /// <summary>Escapes every character not allowed unescaped in a user (or password) part (RFC 3261 §19.1.2).</summary>
-    public static void AppendEscaped(StringBuilder builder, string text, bool password)
+    public static void AppendEscaped(ref DefaultInterpolatedStringHandler builder, string text, bool password)
     {
         var extra = password ? PasswordUnreserved : UserUnreserved;
         Span<byte> utf8 = stackalloc byte[4];
@@ -109,7 +111,7 @@ internal static class SipGrammar
             var c = text[i];
             if (c < 0x80 && (Unreserved.Contains(c) || extra.Contains(c)))
             {
-                builder.Append(c);
+                builder.AppendFormatted(c);
                 continue;
             }
             var length = char.IsHighSurrogate(c) && i + 1 < text.Length
@@ -117,7 +119,9 @@ internal static class SipGrammar
                 : Encoding.UTF8.GetBytes(text.AsSpan(i, 1), utf8);
             foreach (var b in utf8[..length])
             {
-                builder.Append('%').Append(HexUpper[b >> 4]).Append(HexUpper[b & 0xF]);
+                builder.AppendFormatted('%');
+                builder.AppendFormatted(HexUpper[b >> 4]);
+                builder.AppendFormatted(HexUpper[b & 0xF]);
             }
         }
     }
@@ -165,20 +169,32 @@ internal static class SipGrammar
     /// </summary>
     public static string Quote(string text)
     {
+        var builder = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[128]);
+        AppendQuoted(ref builder, text);
+        return builder.ToStringAndClear();
+    }
+
+    /// <summary>Appends <paramref name="text"/> as a quoted-string (see <see cref="Quote"/>) without an intermediate string.</summary>
+    public static void AppendQuoted(ref DefaultInterpolatedStringHandler builder, string text)
+    {
         if (text.AsSpan().ContainsAny('\r', '\n'))
         {
             throw new ArgumentException("a quoted string cannot carry CR or LF", nameof(text));
         }
-        var builder = new StringBuilder(text.Length + 2).Append('"');
-        foreach (var c in text)
+        builder.AppendFormatted('"');
+        var start = 0;
+        for (var i = 0; i < text.Length; i++)
         {
+            var c = text[i];
             if (c is '"' or '\\' || (char.IsControl(c) && c is not '\t' && c < 0x80))
             {
-                builder.Append('\\');
+                builder.AppendFormatted(text.AsSpan(start, i - start));
+                builder.AppendFormatted('\\');
+                start = i;
             }
-            builder.Append(c);
         }
-        return builder.Append('"').ToString();
+        builder.AppendFormatted(text.AsSpan(start));
+        builder.AppendFormatted('"');
     }
 
     private const string HexUpper = "0123456789ABCDEF";

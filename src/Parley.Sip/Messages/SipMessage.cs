@@ -25,6 +25,7 @@ public abstract class SipMessage
     // Parsed values kept while Headers.Version is unchanged (-1: nothing kept).
     private ViaHeader? _topVia;
     private int _topViaVersion = -1;
+    private string? _topViaText; // the Via line _topVia was parsed from: still valid while that line is unchanged
     private CSeqHeader _cseq;
     private int _cseqVersion = -1;
     private NameAddress? _from;
@@ -145,6 +146,14 @@ public abstract class SipMessage
             return false;
         }
 
+        // Other headers changed (a response gets Server, Contact...), not the top Via line: the parsed value stands.
+        if (_topVia is not null && ReferenceEquals(first, _topViaText))
+        {
+            via = _topVia;
+            _topViaVersion = version;
+            return true;
+        }
+
         // The usual case, one Via per line, needs no split of the whole list.
         var top = HeaderValueSplitter.NextComma(first, 0) < 0 && first.AsSpan().Trim(" \t\r\n") is { Length: > 0 } trimmed
             ? (trimmed.Length == first.Length ? first : trimmed.ToString())
@@ -156,6 +165,7 @@ public abstract class SipMessage
 
         _topVia = via;
         _topViaVersion = version;
+        _topViaText = first;
         return true;
     }
 
@@ -164,6 +174,21 @@ public abstract class SipMessage
     {
         _topVia = via;
         _topViaVersion = Headers.Version;
+        _topViaText = Headers[SipHeaderNames.Via];
+    }
+
+    /// <summary>
+    /// Takes <paramref name="source"/>'s parsed top Via when this message's top Via line is the same string (a response
+    /// copies its request's Via lines): the transport reads it to address the response, without parsing it again.
+    /// </summary>
+    internal void ShareTopVia(SipMessage source)
+    {
+        if (source._topVia is { } via && source._topViaText is { } text && ReferenceEquals(Headers[SipHeaderNames.Via], text))
+        {
+            _topVia = via;
+            _topViaText = text;
+            _topViaVersion = Headers.Version;
+        }
     }
 
     /// <summary>The parsed From, kept while the headers are unchanged: the instance is shared, so Clone() it before changing it.</summary>

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Parley.Sip.Messages;
@@ -94,6 +95,26 @@ public sealed class SipParameters : IEnumerable<KeyValuePair<string, string?>>
             if (value is not null)
             {
                 builder.Append('=').Append(value);
+            }
+        }
+    }
+
+    /// <summary>Writes <c>;name=value</c> for each parameter into a stack-buffered builder.</summary>
+    public void AppendTo(ref DefaultInterpolatedStringHandler builder)
+    {
+        if (_items is null)
+        {
+            return;
+        }
+
+        foreach (var (name, value) in _items)
+        {
+            builder.AppendFormatted(';');
+            builder.AppendLiteral(name);
+            if (value is not null)
+            {
+                builder.AppendFormatted('=');
+                builder.AppendLiteral(value);
             }
         }
     }

@@ -63,10 +63,11 @@ public sealed class SipResponse : SipMessage
             }
             else if (name == SipHeaderNames.To && !response.Headers.Contains(SipHeaderNames.To))
             {
-                if (toTag is not null && NameAddress.TryParse(source.ValueAt(i), out var address) && address.Tag is null)
+                if (toTag is not null && request.TryGetTo(out var address) && address.Tag is null)
                 {
-                    address.Tag = toTag;
-                    response.Headers.Add(SipHeaderNames.To, address.ToString());
+                    // The request's To as received plus the tag: a tag is a header parameter whether or not the URI is
+                    // in angle brackets (RFC 3261 §20.10), so appending it needs no parse and re-serialization.
+                    response.Headers.Add(SipHeaderNames.To, string.Concat(source.ValueAt(i).AsSpan().Trim(" \t"), ";tag=", toTag));
                 }
                 else
                 {
@@ -74,6 +75,8 @@ public sealed class SipResponse : SipMessage
                 }
             }
         }
+
+        response.ShareTopVia(request);
         return response;
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Parley.Sip.Parsing;
 
@@ -258,9 +259,10 @@ public sealed class SipUri : IEquatable<SipUri>
         {
             return _text;
         }
-        var builder = new StringBuilder(64);
-        Format(builder);
-        var text = builder.ToString();
+        // Every request Parley builds writes its Request-URI, From and To URIs: a stack buffer, not a StringBuilder.
+        var builder = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[128]);
+        Format(ref builder);
+        var text = builder.ToStringAndClear();
         CacheText(text);
         return text;
     }
@@ -274,33 +276,36 @@ public sealed class SipUri : IEquatable<SipUri>
         _textVersion = Parameters.Version;
     }
 
-    private void Format(StringBuilder builder)
+    private void Format(ref DefaultInterpolatedStringHandler builder)
     {
-        builder.Append(Scheme).Append(':');
+        builder.AppendLiteral(Scheme);
+        builder.AppendFormatted(':');
         if (Opaque is not null)
         {
-            builder.Append(Opaque);
+            builder.AppendLiteral(Opaque);
             return;
         }
         if (User is not null)
         {
-            SipGrammar.AppendEscaped(builder, User, password: false);
+            SipGrammar.AppendEscaped(ref builder, User, password: false);
             if (Password is not null)
             {
-                builder.Append(':');
-                SipGrammar.AppendEscaped(builder, Password, password: true);
+                builder.AppendFormatted(':');
+                SipGrammar.AppendEscaped(ref builder, Password, password: true);
             }
-            builder.Append('@');
+            builder.AppendFormatted('@');
         }
-        builder.Append(HostReference);
+        builder.AppendLiteral(HostReference);
         if (Port is { } port)
         {
-            builder.Append(':').Append(port.ToString(CultureInfo.InvariantCulture));
+            builder.AppendFormatted(':');
+            builder.AppendFormatted(port);
         }
-        Parameters.AppendTo(builder);
+        Parameters.AppendTo(ref builder);
         if (Headers is not null)
         {
-            builder.Append('?').Append(Headers);
+            builder.AppendFormatted('?');
+            builder.AppendLiteral(Headers);
         }
     }
 

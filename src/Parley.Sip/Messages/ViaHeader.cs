@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using System.Text;
+using System.Runtime.CompilerServices;
 
 namespace Parley.Sip.Messages;
 
@@ -141,13 +141,31 @@ public sealed class ViaHeader
 
     public override string ToString()
     {
-        var builder = new StringBuilder(96).Append(Protocol).Append('/').Append(Transport).Append(' ').Append(HostReference);
+        // Written for every received request (rport stamp) and every request sent: a stack buffer, not a StringBuilder.
+        var builder = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[128]);
+        builder.AppendLiteral(Protocol);
+        builder.AppendFormatted('/');
+        builder.AppendLiteral(Transport);
+        builder.AppendFormatted(' ');
+        if (Host.Contains(':'))
+        {
+            builder.AppendFormatted('[');
+            builder.AppendLiteral(Host);
+            builder.AppendFormatted(']');
+        }
+        else
+        {
+            builder.AppendLiteral(Host);
+        }
+
         if (Port is { } port)
         {
-            builder.Append(':').Append(port.ToString(CultureInfo.InvariantCulture));
+            builder.AppendFormatted(':');
+            builder.AppendFormatted(port);
         }
-        Parameters.AppendTo(builder);
-        return builder.ToString();
+
+        Parameters.AppendTo(ref builder);
+        return builder.ToStringAndClear();
     }
 
     private void SetOrRemove(string name, string? value)

@@ -134,6 +134,23 @@ public sealed partial class SipMessageParser(SipLimits limits)
         return Build(datagram.ToArray(), headLength, datagram.Length - headLength, streamBodyLength: null, datagram: true);
     }
 
+    /// <summary>
+    /// Parses a message this stack wrote itself (<see cref="SipMessageWriter.ToBytes"/>): <paramref name="bytes"/>
+    /// becomes the message's storage instead of being copied. The caller must not change the array afterwards.
+    /// </summary>
+    internal SipMessage ParseOwned(byte[] bytes)
+    {
+        var span = bytes.AsSpan();
+        var end = span.IndexOf(HeaderEnd);
+        if (end <= 0 || bytes.Length > _limits.MaxMessageBytes || span.StartsWith(Crlf))
+        {
+            return ParseDatagram(span); // not the writer's form: the general path decides
+        }
+
+        var headLength = end + HeaderEnd.Length;
+        return Build(bytes, headLength, bytes.Length - headLength, streamBodyLength: null, datagram: true);
+    }
+
     /// <summary>True for a datagram made only of CRLFs: a keep-alive, not a message.</summary>
     public static bool IsKeepAlive(ReadOnlySpan<byte> datagram) =>
         !datagram.IsEmpty && !datagram.ContainsAnyExcept((byte)'\r', (byte)'\n');

@@ -43,7 +43,7 @@ public static class LoopDetection
 
         string? hash = null;
         var ours = false;
-        foreach (var via in received.Vias)
+        foreach (var via in ViasOf(received))
         {
             if (!string.Equals(via.Host, ourHost, StringComparison.OrdinalIgnoreCase) || (via.Port ?? DefaultPort(via)) != ourPort)
             {
@@ -60,6 +60,13 @@ public static class LoopDetection
 
         return ours ? LoopCheck.Spiral : LoopCheck.None;
     }
+
+    /// <summary>The Vias; a single one is the top Via the transport already parsed.</summary>
+    private static IReadOnlyList<ViaHeader> ViasOf(SipRequest received)
+        => received.Headers.Count(SipHeaderNames.Via) == 1 && HeaderValueSplitter.NextComma(received.Headers[SipHeaderNames.Via]!, 0) < 0
+           && received.TryGetTopVia(out var top)
+            ? [top]
+            : received.Vias;
 
     /// <summary>Whether any Via line contains the host text at all (a sent-by equal to it must).</summary>
     private static bool MentionsHost(SipRequest received, string host)

@@ -29,8 +29,8 @@ public sealed class ClientTransaction
         IsInvite = request.Method == SipMethods.Invite;
         State = IsInvite ? TransactionState.Calling : TransactionState.Trying;
         _onProvisional = onProvisional;
-        _retransmit = new TransactionTimer(layer.Time, OnRetransmitTimer);
-        _timeout = new TransactionTimer(layer.Time, OnTimeoutTimer);
+        _retransmit = new TransactionTimer(layer.Time, static owner => ((ClientTransaction)owner).OnRetransmitTimer(), this);
+        _timeout = new TransactionTimer(layer.Time, static owner => ((ClientTransaction)owner).OnTimeoutTimer(), this);
     }
 
     public SipRequest Request { get; }

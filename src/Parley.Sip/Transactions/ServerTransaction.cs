@@ -28,8 +28,8 @@ public sealed class ServerTransaction
         Source = source;
         IsInvite = request.Method == SipMethods.Invite;
         State = IsInvite ? TransactionState.Proceeding : TransactionState.Trying;
-        _retransmit = new TransactionTimer(layer.Time, OnRetransmitTimer);
-        _timeout = new TransactionTimer(layer.Time, OnTimeoutTimer);
+        _retransmit = new TransactionTimer(layer.Time, static owner => ((ServerTransaction)owner).OnRetransmitTimer(), this);
+        _timeout = new TransactionTimer(layer.Time, static owner => ((ServerTransaction)owner).OnTimeoutTimer(), this);
 
         // A safety net against a TU that never answers (hostile input must not pin memory): a non-INVITE ends when
         // the client's timer F has given up; an INVITE is answered 408 after the proceeding timeout (timer C's role).
@@ -43,6 +43,9 @@ public sealed class ServerTransaction
     public bool IsInvite { get; }
 
     public TransactionKey Key { get; }
+
+    /// <summary>Where tags for responses to this transaction come from (the layer's random buffer).</summary>
+    public RandomTokens Tokens => _layer.Tokens;
 
     public TransactionState State { get; private set; }
 
@@ -307,7 +310,7 @@ public sealed class ServerTransaction
 
         if (unanswered)
         {
-            var timeout = SipResponse.CreateFor(Request, SipStatusCodes.RequestTimeout, toTag: ToTag ?? Tags.NewTag());
+            var timeout = SipResponse.CreateFor(Request, SipStatusCodes.RequestTimeout, toTag: ToTag ?? Tokens.NewTag());
             _ = _layer.FireAndForget(DiscardResult(TryRespondFinalAsync(timeout, CancellationToken.None)));
         }
     }

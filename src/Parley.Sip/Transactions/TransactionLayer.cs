@@ -41,6 +41,9 @@ public sealed partial class TransactionLayer : ISipMessageHandler, IDisposable
 
     internal SipTimers Timers { get; }
 
+    /// <summary>Branches and tags for this layer's transactions and their users (one random buffer for all of them).</summary>
+    public RandomTokens Tokens { get; } = new();
+
     internal TimeProvider Time { get; }
 
     internal ILogger Logger { get; }
@@ -114,7 +117,7 @@ public sealed partial class TransactionLayer : ISipMessageHandler, IDisposable
     /// <summary>Our Via for a new request: sent-by from the transport, a fresh branch, and rport (RFC 3581 §3).</summary>
     public string NewVia(SipTransportKind transport)
     {
-        var via = new ViaHeader(transport.ViaToken(), Transport.LocalHost(transport), Transport.LocalPort(transport), Tags.NewBranch());
+        var via = new ViaHeader(transport.ViaToken(), Transport.LocalHost(transport), Transport.LocalPort(transport), Tokens.NewBranch());
         via.Parameters.Set("rport", null);
         return via.ToString();
     }
@@ -125,8 +128,7 @@ public sealed partial class TransactionLayer : ISipMessageHandler, IDisposable
     /// <summary>Timer J for a completed non-INVITE over UDP: retransmissions of its request get <paramref name="response"/> again.</summary>
     internal void Absorb(TransactionKey key, SipResponse response, SipSource source)
     {
-        var compact = (SipResponse)_compactParser.ParseDatagram(SipMessageWriter.ToBytes(response));
-        var entry = new AbsorbedRequest(compact, source);
+        var entry = new AbsorbedRequest(SipMessageWriter.ToBytes(response), _compactParser, source);
         _absorbed[key] = entry;
         Sweeper.AfterTimerJ(key, entry);
     }

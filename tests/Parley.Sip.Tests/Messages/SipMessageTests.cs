@@ -63,6 +63,35 @@ public sealed class SipMessageTests
     }
 
     [Fact]
+    public void CreateFor_tags_a_to_without_angle_brackets_as_a_header_parameter()
+    {
+        // RFC 3261 §20.10: without <>, parameters after the URI belong to the header, so the appended tag is one of them.
+        var request = Parse.Request(SipSamples.Invite.Replace("To: \"Bob\" <sip:bob@example.com>", "To: sip:bob@example.com;x=1"));
+
+        var response = SipResponse.CreateFor(request, SipStatusCodes.Ok, toTag: "b0b");
+
+        Assert.Equal("b0b", response.To.Tag);
+        Assert.Equal("1", response.To.Parameters["x"]);
+        Assert.Equal("sip:bob@example.com", response.To.Uri.ToString());
+        Assert.Null(request.To.Tag);
+    }
+
+    [Fact]
+    public void Response_reads_the_top_via_of_its_request_until_its_own_via_changes()
+    {
+        var request = Parse.Request(SipSamples.Invite);
+        var via = request.TopVia;
+
+        var response = SipResponse.CreateFor(request, SipStatusCodes.Ok, toTag: "b0b");
+        response.Headers.Set(SipHeaderNames.Server, "Parley");
+
+        Assert.Same(via, response.TopVia);
+        response.Headers.Set(SipHeaderNames.Via, "SIP/2.0/UDP other.example.com;branch=z9hG4bKother");
+        Assert.Equal("other.example.com", response.TopVia.Host);
+        Assert.Same(via, request.TopVia);
+    }
+
+    [Fact]
     public void CreateFor_keeps_an_existing_to_tag()
     {
         var request = Parse.Request(SipSamples.Notify);

@@ -128,11 +128,15 @@ public sealed class SipOutbound(SipStack stack, SipServerOptions options, IEvent
     public SipRequest CreateRequest(string method, SipUri requestUri, NameAddress from, NameAddress to)
     {
         var request = SipRequest.Create(method, requestUri);
-        var fromWithTag = from.Clone();
-        fromWithTag.Tag ??= Tags.NewTag();
-        request.From = fromWithTag;
-        request.To = to.Clone();
-        request.CallId = SipIdentifiers.NewCallId(stack.IsRunning ? stack.Transport.LocalHost(SipTransportKind.Udp) : "parley");
+        // The header values are written straight from the caller's addresses (a tag is a header parameter, so it can be
+        // appended to the name-addr text): no copies of them for every relayed MESSAGE. The tag and the Call-ID come
+        // from the transaction layer's random buffer while the stack runs.
+        var tokens = stack.IsRunning ? stack.Transactions.Tokens : null;
+        request.Headers.Set(SipHeaderNames.From, from.Tag is null ? string.Concat(from.ToString(), ";tag=", tokens?.NewTag() ?? Tags.NewTag()) : from.ToString());
+        request.Headers.Set(SipHeaderNames.To, to.ToString());
+        request.CallId = tokens is null
+            ? SipIdentifiers.NewCallId("parley")
+            : string.Concat(tokens.NewHex(16), "@", stack.Transport.LocalHost(SipTransportKind.Udp)); // SipIdentifiers.NewCallId's form
         request.CSeq = new CSeqHeader(1, request.Method);
         request.MaxForwards = DefaultMaxForwards;
         return request;

@@ -52,7 +52,7 @@ public sealed class SipServerRequest
     /// The To tag of responses to this request: the request's own when in a dialog, else one made for this request
     /// (RFC 3261 §8.2.6.2), the same for every response to it.
     /// </summary>
-    public string ToTag => _toTag ??= Request.To.Tag ?? Tags.NewTag();
+    public string ToTag => _toTag ??= Request.To.Tag ?? Transaction.Tokens.NewTag();
 
     /// <summary>A response with Via, From, To (with <see cref="ToTag"/> except for 100), Call-ID, CSeq and Server.</summary>
     public SipResponse CreateResponse(int status, string? reason = null)

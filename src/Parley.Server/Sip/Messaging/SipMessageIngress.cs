@@ -37,7 +37,7 @@ public sealed class SipMessageIngress(MessageRouter router, IUserDirectory direc
         }
 
         var from = SipUserSessions.SessionJid(sender);
-        var message = content.ToXmppMessage(from, recipient.Bare, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)));
+        var message = content.ToXmppMessage(from, recipient.Bare, NewMessageId());
         var online = IsOnline(recipient.Bare);
         var error = registry.FindSession(from) is { } session
             ? await router.RouteFromClientAsync(session, message, recipient.Bare, cancellationToken).ConfigureAwait(false)
@@ -67,9 +67,16 @@ public sealed class SipMessageIngress(MessageRouter router, IUserDirectory direc
         }
 
         var from = SipUserSessions.SessionJid(sender);
-        var message = content.ToXmppMessage(from, recipient.Bare, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)));
+        var message = content.ToXmppMessage(from, recipient.Bare, NewMessageId());
         var error = await router.DeliverAsync(message, from, recipient.Bare, cancellationToken).ConfigureAwait(false);
         return error is null ? 200 : XmppErrorMapping.ToSipStatus(error);
+    }
+
+    private static string NewMessageId()
+    {
+        Span<byte> random = stackalloc byte[8];
+        RandomNumberGenerator.Fill(random);
+        return Convert.ToHexStringLower(random);
     }
 
     private bool IsOnline(Jid recipient)
