@@ -42,7 +42,7 @@ public sealed class SnapshotFormatTests : IDisposable
                 "{'fqdn':'fe1.example.com','ip':'127.0.0.11','pool':'pool1.example.com','roles':'frontend','listeners':{'xmpp':5222,'sip':5060,'sipTls':5062,'sipPeerTls':0,'replicaAgent':4443,'admin':8443}},",
                 "{'fqdn':'fe2.example.com','ip':'127.0.0.12','pool':'pool1.example.com','roles':'frontend','listeners':{'xmpp':5222,'sip':5060,'sipTls':5062,'sipPeerTls':0,'replicaAgent':4443,'admin':8443}}],",
                 "'homing':{'defaultPool':'pool1.example.com','domains':{'example.com':'pool1.example.com'},'users':{}}},",
-                "'domains':['example.com','example.org'],'presence':{'maxContactListSize':500,'maxWatchers':null,'autoApproveLocalDomain':true},",
+                "'domains':['example.com','example.org'],'presence':{'maxContactListSize':500,'maxWatchers':null,'autoApproveLocalDomain':true,'notifyCoalescingMs':50},",
                 "'federation':{'enabled':true,'routingMode':'advanced','routingNode':'fe1.example.com'},",
                 "'staticRoutes':[{'pattern':'.net.partner.*','nextHop':'10.1.2.3','port':5061,'transport':'tls','description':'Partner','priority':1,'routeType':'domain','flavour':'lync'}],",
                 "'incomingAcl':[{'address':'10.1.2.0/24','description':'Partner edge'}],",
