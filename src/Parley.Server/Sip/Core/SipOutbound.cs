@@ -134,9 +134,7 @@ public sealed class SipOutbound(SipStack stack, SipServerOptions options, IEvent
         var tokens = stack.IsRunning ? stack.Transactions.Tokens : null;
         request.Headers.Set(SipHeaderNames.From, from.Tag is null ? string.Concat(from.ToString(), ";tag=", tokens?.NewTag() ?? Tags.NewTag()) : from.ToString());
         request.Headers.Set(SipHeaderNames.To, to.ToString());
-        request.CallId = tokens is null
-            ? SipIdentifiers.NewCallId("parley")
-            : string.Concat(tokens.NewHex(16), "@", stack.Transport.LocalHost(SipTransportKind.Udp)); // SipIdentifiers.NewCallId's form
+        request.CallId = SipIdentifiers.NewCallId(stack.IsRunning ? stack.Transport.LocalHost(SipTransportKind.Udp) : "parley", tokens);
         request.CSeq = new CSeqHeader(1, request.Method);
         request.MaxForwards = DefaultMaxForwards;
         return request;
