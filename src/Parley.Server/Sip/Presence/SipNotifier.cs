@@ -131,23 +131,17 @@ public sealed class SipNotifier(
     /// <summary>Sends one NOTIFY and applies its outcome; true when the watcher accepted it.</summary>
     private async Task<bool> SendLockedAsync(SipSubscription subscription, string state, byte[]? body, bool final, CancellationToken cancellationToken)
     {
+        // A stream the SUBSCRIBE came on that is gone (closed, or from before a restart) usually ended at an ephemeral
+        // port nobody listens on: the route set or the watcher's Contact is the path then, not a failed try first.
         var flow = subscription.Flow;
-        SipResponse response;
-        if (flow.Transport != SipTransportKind.Udp && flow.Connection is not { IsOpen: true }
-            && await TargetDestinationAsync(subscription, cancellationToken).ConfigureAwait(false) is { } target)
+        var target = flow.Transport != SipTransportKind.Udp && flow.Connection is not { IsOpen: true }
+            ? await TargetDestinationAsync(subscription, cancellationToken).ConfigureAwait(false)
+            : null;
+        var response = await SendOnceAsync(subscription, state, body, target ?? new SipDestination(flow.Transport, flow.Remote), cancellationToken).ConfigureAwait(false);
+        if (target is null && IsTransportFailure(response) && await TargetDestinationAsync(subscription, cancellationToken).ConfigureAwait(false) is { } fallback)
         {
-            // The stream the SUBSCRIBE came on is gone (closed, or from before a restart): its remote end is usually an
-            // ephemeral port nobody listens on, so the route set or the watcher's Contact is the path, not a failed try first.
-            response = await SendOnceAsync(subscription, state, body, target, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            response = await SendOnceAsync(subscription, state, body, new SipDestination(flow.Transport, flow.Remote), cancellationToken).ConfigureAwait(false);
-            if (IsTransportFailure(response) && await TargetDestinationAsync(subscription, cancellationToken).ConfigureAwait(false) is { } fallback)
-            {
-                // The flow failed now (its connection just closed): try the watcher's Contact as a new path.
-                response = await SendOnceAsync(subscription, state, body, fallback, cancellationToken).ConfigureAwait(false);
-            }
+            // The flow failed now (its connection just closed): try the watcher's Contact as a new path.
+            response = await SendOnceAsync(subscription, state, body, fallback, cancellationToken).ConfigureAwait(false);
         }
 
         if (response.IsSuccess)
