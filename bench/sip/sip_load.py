@@ -128,10 +128,10 @@ class Parley(Server):
         shutil.rmtree(data, ignore_errors=True)
         os.makedirs(data)
         logf = open(os.path.join(self.run_dir, "parley.log"), "w")
-        xmpp = free_port()
+        xmpp, self.admin_port, self.data = free_port(), free_port(), data
         self.proc = subprocess.Popen(
             ["dotnet", self.dll, "serve", "--data", data, "--domain", DOMAIN, "--bind", "127.0.0.1",
-             "--xmpp-port", str(xmpp), "--admin-port", "0", "--sip-port", str(self.port), "--sips-port", "0"],
+             "--xmpp-port", str(xmpp), "--admin-port", str(self.admin_port), "--sip-port", str(self.port), "--sips-port", "0"],
             stdout=logf, stderr=subprocess.STDOUT, cwd=self.run_dir)
         self.pid = self.proc.pid
         for _ in range(600):
@@ -146,6 +146,16 @@ class Parley(Server):
         for user in ("bench-uas", "bench-sender", "bench-watcher", "bench-presentity"):
             subprocess.run(["dotnet", self.dll, "user", "add", f"{user}@{DOMAIN}", "--password", PASSWORD, "--data", data],
                            capture_output=True, text=True)
+
+    def garbage_collection(self):
+        """The admin API's GC figures (counted since start), so a phase can report what share of its CPU was collection."""
+        import ssl, urllib.request
+        token = open(os.path.join(self.data, "admin", "token")).read().strip()
+        context = ssl.create_default_context()
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE  # the node's own self-signed certificate
+        request = urllib.request.Request(f"https://127.0.0.1:{self.admin_port}/api/v1/status", headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(request, context=context, timeout=10) as response:
+            return json.load(response)["garbageCollection"]
 
     def stop(self):
         super().stop()
@@ -195,11 +205,13 @@ def measure(server, transport, kind, rate, duration, sockets, work, warmup):
               "-r", str(rate), "-m", str(int(rate * warmup)), "-l", str(max(100, rate * 4)), "-timeout", f"{warmup * 3 + 30}s",
               "-recv_timeout", "10000"] + extra + common, warmup * 3 + 90, work)
     calls = int(rate * duration)
+    gc0 = server.garbage_collection() if isinstance(server, Parley) else None
     cpu0, t0 = tree_cpu_seconds(server.pid), time.monotonic()
     code, ok, failed, out = sipp([f"127.0.0.1:{server.port}", "-sf", scenario, "-t", t[1], "-max_socket", str(sockets), "-p", str(free_port()),
                                   "-r", str(rate), "-m", str(calls), "-l", str(max(100, rate * 4)), "-timeout", f"{duration * 3 + 30}s",
                                   "-recv_timeout", "10000"] + extra + common, duration * 3 + 90, work)
     elapsed, cpu1 = time.monotonic() - t0, tree_cpu_seconds(server.pid)
+    gc1 = server.garbage_collection() if gc0 else None
     delivered = None
     if uas:
         time.sleep(2)  # let the last relayed MESSAGEs arrive
@@ -223,8 +235,15 @@ def measure(server, transport, kind, rate, duration, sockets, work, warmup):
         "cpu_us_per_op": round((cpu1 - cpu0) * 1e6 / ok, 1) if ok else None,
         "server_cpu_pct": round(100 * (cpu1 - cpu0) / elapsed, 1), "rss_kb": rss_kb(server.pid),
     }
+    if gc0 and ok:
+        # Parley: the part of the CPU per operation spent in (blocking, workstation) garbage collection, and the bytes
+        # allocated per operation (the warm-up's last collections may fall in the window).
+        row["gc_pause_us_per_op"] = round((gc1["totalPauseMs"] - gc0["totalPauseMs"]) * 1e3 / ok, 1)
+        row["allocated_kb_per_op"] = round((gc1["allocatedBytes"] - gc0["allocatedBytes"]) / 1024 / ok, 1)
+        row["collections_gen0_1_2"] = [gc1[f"gen{g}Collections"] - gc0[f"gen{g}Collections"] for g in range(3)]
     log(f"{server.name} {kind} {transport}: {row['per_second']}/s, {row['failure_pct']}% failed, delivered {delivered}/{row['sent_to_uas']}, "
-        f"{row['cpu_us_per_op']} CPU-µs/op (server {row['server_cpu_pct']}% CPU)")
+        f"{row['cpu_us_per_op']} CPU-µs/op (server {row['server_cpu_pct']}% CPU)"
+        + (f", GC {row['gc_pause_us_per_op']} µs/op, {row['allocated_kb_per_op']} KB/op, collections {row['collections_gen0_1_2']}" if "gc_pause_us_per_op" in row else ""))
     if total == 0:
         log(out[-2000:])
     return row

@@ -68,6 +68,16 @@ public sealed class AdminApi(NodeOptions node, AdminToken token, ServerTlsContex
                 managedHeapBytes = GC.GetTotalMemory(forceFullCollection: false),
                 gcCommittedBytes = GC.GetGCMemoryInfo().TotalCommittedBytes,
             },
+            // Counted since the process started; an operator (or the load benchmark) diffs two readings to see what
+            // share of the time went to garbage collection.
+            garbageCollection = new
+            {
+                gen0Collections = GC.CollectionCount(0),
+                gen1Collections = GC.CollectionCount(1),
+                gen2Collections = GC.CollectionCount(2),
+                totalPauseMs = GC.GetTotalPauseDuration().TotalMilliseconds,
+                allocatedBytes = GC.GetTotalAllocatedBytes(precise: false),
+            },
         }, Json));
         app.MapGet("/api/v1/events", async (int? id, DateTimeOffset? since, int? limit, CancellationToken ct) =>
         {

@@ -104,6 +104,27 @@ public sealed class AdminConfigApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.PutAsync("/api/v1/config/domains", Json("[]"))).StatusCode);
     }
 
+    [Fact]
+    public async Task Status_reports_garbage_collection_counted_since_the_start()
+    {
+        var (client, _) = await StartAsync(CmsOptions.Master);
+        var before = await GarbageCollectionAsync(client);
+        _ = new byte[1024 * 1024];
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true);
+        var after = await GarbageCollectionAsync(client);
+
+        Assert.True(after.GetProperty("gen2Collections").GetInt32() > before.GetProperty("gen2Collections").GetInt32());
+        Assert.True(after.GetProperty("gen0Collections").GetInt32() >= after.GetProperty("gen2Collections").GetInt32());
+        Assert.True(after.GetProperty("totalPauseMs").GetDouble() > before.GetProperty("totalPauseMs").GetDouble());
+        Assert.True(after.GetProperty("allocatedBytes").GetInt64() >= before.GetProperty("allocatedBytes").GetInt64() + (1024 * 1024));
+    }
+
+    private static async Task<JsonElement> GarbageCollectionAsync(HttpClient client)
+    {
+        using var status = JsonDocument.Parse(await client.GetStringAsync("/api/v1/status"));
+        return status.RootElement.GetProperty("garbageCollection").Clone();
+    }
+
     private async Task<(HttpClient Client, ParleyStore Store)> StartAsync(CmsOptions cms)
     {
         var data = _temp.Combine("data");
