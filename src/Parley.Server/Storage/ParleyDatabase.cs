@@ -107,7 +107,15 @@ public sealed class ParleyDatabase : IDisposable
         return Task.FromResult(Read(operation, read));
     }
 
-    internal async Task<T> WriteAsync<T>(string operation, Func<SqliteSession, T> write, CancellationToken cancellationToken, bool reportFailure = true)
+    // A write waits for the disk (FULL sync): on a socket event thread it would hold up every connection that thread
+    // serves, so it moves to the pool first. Reads stay where they are called: in WAL mode they never wait for a writer,
+    // and they are answered from SQLite's page cache.
+    internal Task<T> WriteAsync<T>(string operation, Func<SqliteSession, T> write, CancellationToken cancellationToken, bool reportFailure = true)
+        => OnIoThread
+            ? Task.Run(() => WriteInTurnAsync(operation, write, reportFailure, cancellationToken), cancellationToken)
+            : WriteInTurnAsync(operation, write, reportFailure, cancellationToken);
+
+    private async Task<T> WriteInTurnAsync<T>(string operation, Func<SqliteSession, T> write, bool reportFailure, CancellationToken cancellationToken)
     {
         EnsureInitialised();
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -120,6 +128,13 @@ public sealed class ParleyDatabase : IDisposable
             _writeGate.Release();
         }
     }
+
+    /// <summary>
+    /// True on a thread that is not the pool's: the socket event threads, which run socket continuations inline
+    /// (<c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS</c>, set by <c>parley serve</c>), and the SIP UDP receive threads.
+    /// Writes started there run on the pool instead, so a slow disk never stalls the network.
+    /// </summary>
+    private static bool OnIoThread => !Thread.CurrentThread.IsThreadPoolThread;
 
     // IMMEDIATE takes the write lock up front, so busy_timeout applies; a deferred transaction that upgrades to a
     // writer after another process committed would fail with SQLITE_BUSY at once.

@@ -49,6 +49,9 @@ public sealed partial class ParleyProcess : IAsyncDisposable
 
     public int SipPort { get; private set; }
 
+    /// <summary>Environment variables for the server process, on top of the test host's.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
     public int SipsPort { get; private set; }
 
     public int Pid => _process?.Id ?? throw new InvalidOperationException("server not started");
@@ -107,7 +110,7 @@ public sealed partial class ParleyProcess : IAsyncDisposable
                 "serve", "--data", DataDirectory, "--domain", Domain, "--bind", Host,
                 "--xmpp-port", XmppPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--admin-port", "0",
             }.Concat(sipArguments),
-            DataDirectory, [], Append, line => ReadyLine().IsMatch(line));
+            DataDirectory, Environment, Append, line => ReadyLine().IsMatch(line));
         _process = process;
 
         var timeout = Task.Delay(StartTimeout, cancellationToken);

@@ -29,6 +29,9 @@ public static class ServeProcess
             psi.ArgumentList.Add(argument);
         }
 
+        // The test host runs with inline socket completions (tests/parley.runsettings); a server decides for itself
+        // unless a test says otherwise.
+        psi.Environment.Remove("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS");
         foreach (var (name, value) in environment)
         {
             psi.Environment[name] = value;

@@ -22,6 +22,28 @@ public sealed class ParleyDatabaseTests
     }
 
     [Fact]
+    public async Task A_write_started_on_a_thread_outside_the_pool_runs_on_the_pool()
+    {
+        // The socket event threads (inline completions) and the SIP UDP receive threads are not pool threads: a write,
+        // which waits for the disk, must not hold them up.
+        using var temp = new TempDirectory();
+        using var database = new ParleyDatabase(temp.Path, createIfMissing: true, NullLogger<ParleyDatabase>.Instance);
+        database.Initialize();
+        Task<bool>? write = null;
+        var io = new Thread(() => write = database.WriteAsync("testing", _ => Thread.CurrentThread.IsThreadPoolThread, CancellationToken.None));
+        io.Start();
+        io.Join();
+
+        Assert.True(await write!);
+        Assert.True(await Task.Run(() => database.WriteAsync("testing", _ => Thread.CurrentThread.IsThreadPoolThread, CancellationToken.None)));
+    }
+
+    [Fact]
+    public void The_tests_run_with_socket_continuations_inline_as_parley_serve_does()
+        => Assert.True(Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1",
+            "tests/parley.runsettings (RunSettingsFilePath in Directory.Build.props) sets DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 for the test host, as src/Parley/SocketContinuations.cs does for parley serve.");
+
+    [Fact]
     public void Migrations_apply_once()
     {
         using var temp = new TempDirectory();
