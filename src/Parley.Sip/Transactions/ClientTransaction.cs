@@ -7,7 +7,9 @@ namespace Parley.Sip.Transactions;
 /// A client transaction (RFC 3261 §17.1): INVITE (Calling → Proceeding → Completed, timers A, B, D, with the ACK for a
 /// non-2xx sent here; Accepted with timer M after a 2xx, RFC 6026) or non-INVITE (Trying → Proceeding → Completed,
 /// timers E, F, K). <see cref="Completion"/> resolves with the first final response, a synthesized 408 when timer
-/// B/F fires, or a synthesized 503 when the transport fails.
+/// B/F fires, or a synthesized 503 when the transport fails. A non-INVITE over UDP spends its Completed state (timer K)
+/// as its key in the layer's <see cref="CompletedClientKeys"/>, which discards retransmitted finals, and reports
+/// Terminated as soon as its final response arrives.
 /// </summary>
 public sealed class ClientTransaction
 {
@@ -130,19 +132,14 @@ public sealed class ClientTransaction
                     action = Action.Complete;
                     break;
                 case TransactionState.Trying or TransactionState.Proceeding:
-                    _retransmit.Stop();
-                    State = TransactionState.Completed;
-                    if (Reliable)
+                    if (!Reliable)
                     {
-                        TerminateLocked();
+                        // Timer K: the layer keeps only the key to discard retransmitted finals for T4 (before this
+                        // transaction leaves its table, so none slips through as stray), and this transaction ends now.
+                        _layer.AbsorbFinals(Key);
                     }
-                    else
-                    {
-                        // Timer K absorbs retransmitted finals, by the layer's sweep (no runtime timer per request).
-                        _timeout.Dispose();
-                        _retransmit.Dispose();
-                        _layer.Sweeper.AfterTimerK(this);
-                    }
+
+                    TerminateLocked();
 
                     action = Action.Complete;
                     break;
@@ -254,7 +251,7 @@ public sealed class ClientTransaction
         {
             lock (_gate)
             {
-                TerminateLocked(); // timers D, K, M
+                TerminateLocked(); // timers D and M
             }
         }
     }

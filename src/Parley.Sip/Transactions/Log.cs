@@ -26,6 +26,9 @@ internal static partial class Log
     [LoggerMessage(5247, LogLevel.Warning, "{Method} server transaction {Branch} got no final response from the transaction user in time")]
     public static partial void Unanswered(ILogger logger, string method, string branch);
 
+    [LoggerMessage(5248, LogLevel.Debug, "Discarded a retransmitted {Status} for completed {Method} client transaction {Branch} (timer K)")]
+    public static partial void RetransmittedFinal(ILogger logger, int status, string method, string branch);
+
     [LoggerMessage(5246, LogLevel.Debug, "Malformed SIP from {Source} ({Reason})")]
     public static partial void Malformed(ILogger logger, string source, Parsing.SipRejectionReason reason);
 }

@@ -7,8 +7,8 @@ namespace Parley.Sip.Transactions;
 /// A server transaction (RFC 3261 §17.2): INVITE (Proceeding → Completed → Confirmed, timers G, H, I; Accepted with
 /// timer L after a 2xx, RFC 6026) or non-INVITE (Trying → Proceeding → Completed, timer J). It resends its last
 /// response when the request is retransmitted and, over UDP, retransmits a non-2xx final to an INVITE until the ACK.
-/// A non-INVITE over UDP spends its Completed state (timer J) as an <see cref="AbsorbedRequest"/> of the layer, which
-/// answers retransmissions the same way, and reports Terminated as soon as its final response is sent.
+/// A non-INVITE over UDP spends its Completed state (timer J) as an entry of the layer's <see cref="AbsorbedResponses"/>,
+/// which answers retransmissions the same way, and reports Terminated as soon as its final response is sent.
 /// </summary>
 public sealed class ServerTransaction
 {
@@ -230,7 +230,7 @@ public sealed class ServerTransaction
                         {
                             // Timer J: the layer keeps a compact copy of the answer to absorb retransmissions for
                             // 64*T1, and this transaction (with its request) ends now.
-                            _layer.Absorb(Key, response, Source);
+                            _layer.Absorb(Key, response);
                             TerminateLocked();
                         }
                     }

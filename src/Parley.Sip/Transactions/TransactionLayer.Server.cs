@@ -33,9 +33,9 @@ public sealed partial class TransactionLayer
             return;
         }
 
-        if (_absorbed.TryGetValue(key, out var absorbed))
+        if (_absorbed.TryGet(key, out var absorbed))
         {
-            await ResendAsync(absorbed, key, ct).ConfigureAwait(false);
+            await ResendAsync(absorbed, key, source, ct).ConfigureAwait(false);
             return;
         }
 
@@ -80,12 +80,16 @@ public sealed partial class TransactionLayer
         }
     }
 
-    /// <summary>A retransmitted request of a completed non-INVITE (timer J): its final response again.</summary>
-    private async ValueTask ResendAsync(AbsorbedRequest absorbed, TransactionKey key, CancellationToken ct)
+    /// <summary>
+    /// A retransmitted request of a completed non-INVITE (timer J): its final response again. It goes to where the
+    /// retransmission came from, the same client as the original: §18.2.2 takes the target from the response's top Via
+    /// (received, rport) and the source the request arrived from, so the original source need not be kept.
+    /// </summary>
+    private async ValueTask ResendAsync(SipResponse absorbed, TransactionKey key, SipSource source, CancellationToken ct)
     {
         try
         {
-            await Transport.SendResponseAsync(absorbed.Response, absorbed.Source, ct).ConfigureAwait(false);
+            await Transport.SendResponseAsync(absorbed, source, ct).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsTransportFailure(ex))
         {

@@ -10,14 +10,16 @@ namespace Parley.Sip.Transactions;
 /// <summary>
 /// RFC 3261 §17: matches what the transport receives to server and client transactions (dictionaries by
 /// <see cref="TransactionKey"/>), creates server transactions for new requests (sending 100 Trying at once for INVITE),
-/// handles CANCEL (§9.2) and runs client transactions for <see cref="SendRequestAsync"/>.
+/// handles CANCEL (§9.2) and runs client transactions for <see cref="SendRequestAsync"/>. Completed non-INVITE
+/// transactions over UDP end at once and leave a compact trace to absorb retransmissions: the final response for
+/// timer J (<see cref="AbsorbedResponses"/>), the key's hash for timer K (<see cref="CompletedClientKeys"/>).
 /// </summary>
 public sealed partial class TransactionLayer : ISipMessageHandler, IDisposable
 {
     private readonly ConcurrentDictionary<TransactionKey, ServerTransaction> _server = new();
     private readonly ConcurrentDictionary<TransactionKey, ClientTransaction> _client = new();
-    private readonly ConcurrentDictionary<TransactionKey, AbsorbedRequest> _absorbed = new();
-    private readonly SipMessageParser _compactParser = new(new SipLimits());
+    private readonly AbsorbedResponses _absorbed;
+    private readonly CompletedClientKeys _completedClients;
 
     public TransactionLayer(ISipTransport transport, ITransactionUser user, SipTimers timers, TimeProvider time, ILogger<TransactionLayer> log)
     {
@@ -26,11 +28,16 @@ public sealed partial class TransactionLayer : ISipMessageHandler, IDisposable
         Timers = timers ?? throw new ArgumentNullException(nameof(timers));
         Time = time ?? throw new ArgumentNullException(nameof(time));
         Logger = log ?? throw new ArgumentNullException(nameof(log));
-        Sweeper = new CompletedTransactionSweeper(time, timers, ForgetAbsorbed);
+
+        // Only responses this stack wrote are parsed again, from their bytes: no receive limit applies to them.
+        var ownResponses = new SipMessageParser(new SipLimits { MaxMessageBytes = int.MaxValue });
+        _absorbed = new AbsorbedResponses(time, timers.TransactionTimeout, ownResponses);
+        _completedClients = new CompletedClientKeys(time, timers.T4);
+        Sweeper = new CompletedTransactionSweeper(time, timers, _absorbed, _completedClients);
     }
 
-    /// <summary>Server and client transactions, counting completed non-INVITEs over UDP still absorbing retransmissions (timer J).</summary>
-    public int ActiveTransactions => _server.Count + _client.Count + _absorbed.Count;
+    /// <summary>Server and client transactions, counting completed non-INVITEs over UDP still absorbing retransmissions (timers J and K).</summary>
+    public int ActiveTransactions => _server.Count + _client.Count + _absorbed.Count + _completedClients.Count;
 
     /// <summary>Stops the completed-transaction sweep (node shutdown).</summary>
     public void Dispose() => Sweeper.Dispose();
@@ -126,11 +133,17 @@ public sealed partial class TransactionLayer : ISipMessageHandler, IDisposable
         ex is SipTransportException or SocketException or IOException or ObjectDisposedException;
 
     /// <summary>Timer J for a completed non-INVITE over UDP: retransmissions of its request get <paramref name="response"/> again.</summary>
-    internal void Absorb(TransactionKey key, SipResponse response, SipSource source)
+    internal void Absorb(TransactionKey key, SipResponse response)
     {
-        var entry = new AbsorbedRequest(SipMessageWriter.ToBytes(response), _compactParser, source);
-        _absorbed[key] = entry;
-        Sweeper.AfterTimerJ(key, entry);
+        _absorbed.Add(key, response);
+        Sweeper.EnsureRunning();
+    }
+
+    /// <summary>Timer K for a completed non-INVITE over UDP: retransmissions of its final response are discarded for T4.</summary>
+    internal void AbsorbFinals(TransactionKey key)
+    {
+        _completedClients.Add(key);
+        Sweeper.EnsureRunning();
     }
 
     internal void Remove(ServerTransaction transaction) =>
@@ -152,10 +165,7 @@ public sealed partial class TransactionLayer : ISipMessageHandler, IDisposable
         }
     }
 
-    internal void ForgetAbsorbed(TransactionKey key) => _absorbed.TryRemove(key, out _);
-
-    private void ForgetAbsorbed(TransactionKey key, AbsorbedRequest entry) =>
-        _absorbed.TryRemove(new KeyValuePair<TransactionKey, AbsorbedRequest>(key, entry));
+    internal void ForgetAbsorbed(TransactionKey key) => _absorbed.Remove(key);
 
     private async ValueTask OnResponseAsync(SipResponse response, SipSource source, CancellationToken ct)
     {
@@ -172,6 +182,10 @@ public sealed partial class TransactionLayer : ISipMessageHandler, IDisposable
         else if (response.IsSuccess && key.Method == SipMethods.Invite)
         {
             await User.OnStrayResponseAsync(response, source, ct).ConfigureAwait(false);
+        }
+        else if (_completedClients.Contains(key))
+        {
+            Log.RetransmittedFinal(Logger, response.StatusCode, key.Method, key.Branch); // timer K: as the Completed state would
         }
         else
         {

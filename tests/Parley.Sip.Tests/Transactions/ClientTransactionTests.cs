@@ -63,7 +63,7 @@ public sealed class ClientTransactionTests
     }
 
     [Fact]
-    public async Task Final_response_completes_stops_retransmissions_and_timer_K_absorbs_retransmitted_finals()
+    public async Task Final_response_completes_stops_retransmissions_and_timer_K_discards_retransmitted_finals_for_T4()
     {
         var request = TestMessages.Outgoing(SipMethods.Message);
         var pending = _f.Layer.SendRequestAsync(request, TestMessages.UdpPeer);
@@ -73,12 +73,42 @@ public sealed class ClientTransactionTests
         var response = await pending;
         await _f.Receive(ok);
         _f.Advance(4.9);
+        await _f.Receive(ok);
 
         Assert.Same(ok, response);
         Assert.Single(_f.Transport.Requests);
+        Assert.Equal(2, _f.Log.Count(LogEvents.RetransmittedFinal)); // discarded, as the Completed state would
+        Assert.Equal(0, _f.Log.Count(LogEvents.StrayResponse));
         Assert.Equal(1, _f.Layer.ActiveTransactions);
         _f.Advance(0.1); // T4
         Assert.Equal(0, _f.Layer.ActiveTransactions);
+
+        await _f.Receive(ok);
+        Assert.Equal(1, _f.Log.Count(LogEvents.StrayResponse)); // timer K is over: a stray now
+        Assert.Equal(2, _f.Log.Count(LogEvents.RetransmittedFinal));
+        Assert.Empty(_f.User.StrayResponses);
+    }
+
+    [Fact]
+    public async Task A_completed_non_invite_over_udp_ends_at_once_and_only_its_own_retransmitted_finals_are_discarded()
+    {
+        var request = TestMessages.Outgoing(SipMethods.Message);
+        var other = TestMessages.Outgoing(SipMethods.Message);
+        var pending = _f.Layer.SendRequestAsync(request, TestMessages.UdpPeer);
+        _ = _f.Layer.SendRequestAsync(other, TestMessages.UdpPeer);
+        await _f.Receive(SipResponse.CreateFor(request, 202, toTag: "carol"));
+
+        Assert.Equal(202, (await pending).StatusCode);
+        Assert.Equal(2, _f.Layer.ActiveTransactions); // the other transaction, and the first one's key for timer K
+
+        var unrelated = SipResponse.CreateFor(TestMessages.Outgoing(SipMethods.Message), 200, toTag: "x");
+        unrelated.Headers.AddFirst(SipHeaderNames.Via, "SIP/2.0/UDP proxy.example.net:5060;branch=z9hG4bK-never-sent");
+        await _f.Receive(unrelated);
+        await _f.Receive(SipResponse.CreateFor(request, 500, toTag: "carol"));
+
+        Assert.Equal(1, _f.Log.Count(LogEvents.StrayResponse));
+        Assert.Equal(1, _f.Log.Count(LogEvents.RetransmittedFinal));
+        Assert.Equal(3, _f.Time.ActiveTimers); // the other transaction's timers E and F, and the sweep: none for the first
     }
 
     [Fact]

@@ -29,15 +29,15 @@ public sealed class FakeTransport(FakeTimeProvider time) : ISipTransport
     /// <summary>When each message with this status (or method) was sent, relative to the clock's start.</summary>
     public IReadOnlyList<TimeSpan> TimesOf(Func<SipMessage, bool> match) => All.Where(s => match(s.Message)).Select(s => s.At).ToArray();
 
-    public ValueTask SendAsync(SipMessage message, SipDestination destination, CancellationToken ct) => Record(message);
+    public ValueTask SendAsync(SipMessage message, SipDestination destination, CancellationToken ct) => Record(message, destination);
 
-    public ValueTask SendResponseAsync(SipResponse response, SipSource source, CancellationToken ct) => Record(response);
+    public ValueTask SendResponseAsync(SipResponse response, SipSource source, CancellationToken ct) => Record(response, source);
 
     public string LocalHost(SipTransportKind transport) => "proxy.example.net";
 
     public int LocalPort(SipTransportKind transport) => transport == SipTransportKind.Tls ? 5061 : 5060;
 
-    private ValueTask Record(SipMessage message)
+    private ValueTask Record(SipMessage message, object target)
     {
         if (Fail)
         {
@@ -46,11 +46,12 @@ public sealed class FakeTransport(FakeTimeProvider time) : ISipTransport
 
         lock (_gate)
         {
-            _sent.Add(new Sent(message, time.Elapsed));
+            _sent.Add(new Sent(message, time.Elapsed, target));
         }
 
         return ValueTask.CompletedTask;
     }
 
-    public sealed record Sent(SipMessage Message, TimeSpan At);
+    /// <summary>A message sent, when, and where to (the <see cref="SipDestination"/> or, for a response, the <see cref="SipSource"/>).</summary>
+    public sealed record Sent(SipMessage Message, TimeSpan At, object Target);
 }

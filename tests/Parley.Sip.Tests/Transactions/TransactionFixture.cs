@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Parley.Sip.Messages;
 using Parley.Sip.Transactions;
 using Parley.Sip.Transport;
@@ -11,7 +10,7 @@ public sealed class TransactionFixture
     public TransactionFixture()
     {
         Transport = new FakeTransport(Time);
-        Layer = new TransactionLayer(Transport, User, SipTimers.Default, Time, NullLogger<TransactionLayer>.Instance);
+        Layer = new TransactionLayer(Transport, User, SipTimers.Default, Time, Log);
     }
 
     public FakeTimeProvider Time { get; } = new();
@@ -19,6 +18,8 @@ public sealed class TransactionFixture
     public FakeTransport Transport { get; }
 
     public RecordingUser User { get; } = new();
+
+    public RecordingLogger<TransactionLayer> Log { get; } = new();
 
     public TransactionLayer Layer { get; }
 
