@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Side-by-side SIP load test: Parley vs Kamailio on this machine, in one run (run by hand, not by
-# `dotnet test`). For each server in turn, each transport (UDP, TCP) and each workload, the server
-# is started fresh and warmed up with --warmup seconds of the same load; then sipp drives it at a
-# fixed rate and the CPU time of the server's process tree (utime+stime from /proc, Kamailio's
-# forked workers included) is divided by the successful operations. Only one server runs while
-# measured. Both do the same work: every request is digest-challenged once (407, MD5) and resent
+# `dotnet test`). For each transport (UDP, TCP) and each workload, both servers are started fresh
+# and warmed up with --warmup seconds of the same load; then --rounds measured windows of
+# --duration seconds alternate between them (the order flips each round; only one is loaded at a
+# time). In each window sipp drives the server at a fixed rate and the CPU time of the server's
+# process tree (utime+stime from /proc, Kamailio's forked workers included) is divided by the
+# successful operations; each round gives a paired ratio, and the median of those is the result. Both do the same work: every request is digest-challenged once (407, MD5) and resent
 # with credentials; MESSAGE is relayed statefully to a registered sipp UAS, which counts what it
 # receives; presence is a fetch (SUBSCRIBE Expires: 0, 200, one NOTIFY).
 #
-#   bench/sip-load.sh [--duration S] [--message-rate N] [--presence-rate N] [--only parley|kamailio]
+#   bench/sip-load.sh [--duration S] [--rounds N] [--message-rate N] [--presence-rate N] [--only parley|kamailio]
 #                     [--transports udp,tcp] [--kinds message,presence] [--sockets N] [--warmup S] [--run-dir DIR] [--json FILE]
 #
 # Needs: sipp (Debian sip-tester), kamailio + kamailio-presence-modules + kamailio-sqlite-modules,

@@ -158,104 +158,126 @@ class Parley(Server):
             return json.load(response)["garbageCollection"]
 
     def stop(self):
-        super().stop()
-        try:
-            self.proc.wait(timeout=10)
-        except Exception:
-            pass
+        # Our own child: wait for it (reaping it), rather than for its /proc entry, which a zombie keeps.
+        if self.pid:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self.pid = None
 
 
-def measure(server, transport, kind, rate, duration, sockets, work, warmup):
-    """Runs one load phase; returns a result row."""
-    # UDP: many source sockets, as many phones would send; TCP: one connection (sipp reuses closed
-    # sockets with -t tn -max_socket, which breaks).
-    t = {"udp": ("u1", "un", "udp"), "tcp": ("t1", "t1", "tcp")}[transport]
-    common = ["-i", "127.0.0.1", "-key", "domain", DOMAIN]
-    uas = None
-    if kind == "message":
-        # The UA registers from the address it then listens on (its Contact), like a phone does.
-        uas_port = free_port()
-        code, ok, failed, out = sipp([f"127.0.0.1:{server.port}", "-sf", os.path.join(SCENARIOS, "register.xml"), "-t", t[0], "-p", str(uas_port),
-                                      "-m", "1", "-timeout", "20s", "-au", "bench-uas", "-ap", PASSWORD, "-auth_uri", DOMAIN, "-key", "aor_user", "bench-uas",
-                                      "-key", "contact_port", str(uas_port), "-key", "contact_transport", t[2], "-key", "expires", "3600"] + common, 60, work)
-        if code != 0:
-            raise SystemExit(f"{server.name}: REGISTER of the load UAS failed:\n{out[-3000:]}")
-        uas_out = open(os.path.join(work, "uas.out"), "w")
-        uas = subprocess.Popen(["sipp", "-sf", os.path.join(HERE, "uas.xml"), "-i", "127.0.0.1", "-p", str(uas_port), "-t", t[0],
-                                "-nostdin", "-buff_size", "4194304", "-timeout", f"{duration * 3 + 60}s"],
-                               cwd=work, stdout=uas_out, stderr=subprocess.STDOUT)
-        wait_listening(uas_port, transport)
-        scenario = os.path.join(SCENARIOS, "message.xml")
-        extra = ["-au", "bench-sender", "-ap", PASSWORD, "-auth_uri", f"bench-uas@{DOMAIN}", "-s", "bench-uas", "-key", "from_user", "bench-sender", "-key", "body", "Parley load message"]
-    else:
-        code, ok, failed, out = sipp([f"127.0.0.1:{server.port}", "-sf", os.path.join(SCENARIOS, "publish.xml"), "-t", t[0], "-p", str(free_port()),
-                                      "-m", "1", "-timeout", "20s", "-au", "bench-presentity", "-ap", PASSWORD, "-auth_uri", f"bench-presentity@{DOMAIN}", "-key", "aor_user", "bench-presentity"] + common, 60, work)
-        if code != 0:
-            raise SystemExit(f"{server.name}: PUBLISH of the presentity failed:\n{out[-3000:]}")
-        # A presence fetch (SUBSCRIBE Expires: 0 → 200 + one NOTIFY): sipp computes the digest over one fixed
-        # URI per run, so it cannot answer a challenge to an in-dialog un-SUBSCRIBE (Parley challenges those).
-        scenario = os.path.join(HERE, "subscribe-fetch.xml")
-        extra = ["-au", "bench-watcher", "-ap", PASSWORD, "-auth_uri", f"bench-presentity@{DOMAIN}", "-s", "bench-presentity", "-key", "from_user", "bench-watcher"]
-        # one fetch first, so the watcher is authorised before the measured run (both servers)
-        sipp([f"127.0.0.1:{server.port}", "-sf", scenario, "-t", t[0], "-p", str(free_port()), "-m", "1", "-timeout", "20s"] + extra + common, 60, work)
-    warm_calls = int(rate * warmup) if warmup > 0 else 0
-    if warmup > 0:
-        # Same load, not measured: a long-running server is warm (Parley's JIT tiers up in the first seconds).
-        sipp([f"127.0.0.1:{server.port}", "-sf", scenario, "-t", t[1], "-max_socket", str(sockets), "-p", str(free_port()),
-              "-r", str(rate), "-m", str(int(rate * warmup)), "-l", str(max(100, rate * 4)), "-timeout", f"{warmup * 3 + 30}s",
-              "-recv_timeout", "10000"] + extra + common, warmup * 3 + 90, work)
-    calls = int(rate * duration)
-    gc0 = server.garbage_collection() if isinstance(server, Parley) else None
-    cpu0, t0 = tree_cpu_seconds(server.pid), time.monotonic()
-    code, ok, failed, out = sipp([f"127.0.0.1:{server.port}", "-sf", scenario, "-t", t[1], "-max_socket", str(sockets), "-p", str(free_port()),
-                                  "-r", str(rate), "-m", str(calls), "-l", str(max(100, rate * 4)), "-timeout", f"{duration * 3 + 30}s",
-                                  "-recv_timeout", "10000"] + extra + common, duration * 3 + 90, work)
-    elapsed, cpu1 = time.monotonic() - t0, tree_cpu_seconds(server.pid)
-    gc1 = server.garbage_collection() if gc0 else None
-    delivered = None
-    if uas:
+class Workload:
+    """One server under one workload (transport + kind): the UAS it relays to (message) or the published presentity
+    (presence), then measured load windows, possibly several, with other servers' windows in between."""
+
+    def __init__(self, server, transport, kind, rate, sockets, work, uas_timeout):
+        self.server, self.transport, self.kind, self.rate, self.sockets, self.work = server, transport, kind, rate, sockets, work
+        # UDP: many source sockets, as many phones would send; TCP: one connection (sipp reuses closed
+        # sockets with -t tn -max_socket, which breaks).
+        self.t = {"udp": ("u1", "un", "udp"), "tcp": ("t1", "t1", "tcp")}[transport]
+        self.common = ["-i", "127.0.0.1", "-key", "domain", DOMAIN]
+        self.uas, self.sent = None, 0
+        if kind == "message":
+            # The UA registers from the address it then listens on (its Contact), like a phone does.
+            uas_port = free_port()
+            code, ok, failed, out = sipp([f"127.0.0.1:{server.port}", "-sf", os.path.join(SCENARIOS, "register.xml"), "-t", self.t[0], "-p", str(uas_port),
+                                          "-m", "1", "-timeout", "20s", "-au", "bench-uas", "-ap", PASSWORD, "-auth_uri", DOMAIN, "-key", "aor_user", "bench-uas",
+                                          "-key", "contact_port", str(uas_port), "-key", "contact_transport", self.t[2], "-key", "expires", "3600"] + self.common, 60, work)
+            if code != 0:
+                raise SystemExit(f"{server.name}: REGISTER of the load UAS failed:\n{out[-3000:]}")
+            self.uas_out = os.path.join(work, "uas.out")
+            self.uas = subprocess.Popen(["sipp", "-sf", os.path.join(HERE, "uas.xml"), "-i", "127.0.0.1", "-p", str(uas_port), "-t", self.t[0],
+                                         "-nostdin", "-buff_size", "4194304", "-timeout", f"{uas_timeout}s"],
+                                        cwd=work, stdout=open(self.uas_out, "w"), stderr=subprocess.STDOUT)
+            wait_listening(uas_port, transport)
+            self.scenario = os.path.join(SCENARIOS, "message.xml")
+            self.extra = ["-au", "bench-sender", "-ap", PASSWORD, "-auth_uri", f"bench-uas@{DOMAIN}", "-s", "bench-uas", "-key", "from_user", "bench-sender", "-key", "body", "Parley load message"]
+        else:
+            code, ok, failed, out = sipp([f"127.0.0.1:{server.port}", "-sf", os.path.join(SCENARIOS, "publish.xml"), "-t", self.t[0], "-p", str(free_port()),
+                                          "-m", "1", "-timeout", "20s", "-au", "bench-presentity", "-ap", PASSWORD, "-auth_uri", f"bench-presentity@{DOMAIN}", "-key", "aor_user", "bench-presentity"] + self.common, 60, work)
+            if code != 0:
+                raise SystemExit(f"{server.name}: PUBLISH of the presentity failed:\n{out[-3000:]}")
+            # A presence fetch (SUBSCRIBE Expires: 0 → 200 + one NOTIFY): sipp computes the digest over one fixed
+            # URI per run, so it cannot answer a challenge to an in-dialog un-SUBSCRIBE (Parley challenges those).
+            self.scenario = os.path.join(HERE, "subscribe-fetch.xml")
+            self.extra = ["-au", "bench-watcher", "-ap", PASSWORD, "-auth_uri", f"bench-presentity@{DOMAIN}", "-s", "bench-presentity", "-key", "from_user", "bench-watcher"]
+            # one fetch first, so the watcher is authorised before the measured run (both servers)
+            sipp([f"127.0.0.1:{server.port}", "-sf", self.scenario, "-t", self.t[0], "-p", str(free_port()), "-m", "1", "-timeout", "20s"] + self.extra + self.common, 60, work)
+
+    def load(self, seconds):
+        """sipp at the workload's rate for the given seconds; returns (exit code, successful, failed, calls, output)."""
+        calls = int(self.rate * seconds)
+        code, ok, failed, out = sipp([f"127.0.0.1:{self.server.port}", "-sf", self.scenario, "-t", self.t[1], "-max_socket", str(self.sockets), "-p", str(free_port()),
+                                      "-r", str(self.rate), "-m", str(calls), "-l", str(max(100, self.rate * 4)), "-timeout", f"{seconds * 3 + 30}s",
+                                      "-recv_timeout", "10000"] + self.extra + self.common, seconds * 3 + 90, self.work)
+        self.sent += calls
+        return code, ok, failed, calls, out
+
+    def warm_up(self, seconds):
+        # Same load, not measured: a long-running server is warm (Parley's JIT tiers up over the first tens of seconds).
+        if seconds > 0:
+            self.load(seconds)
+
+    def measure(self, seconds, round_number):
+        """One measured window; returns a result row."""
+        server = self.server
+        gc0 = server.garbage_collection() if isinstance(server, Parley) else None
+        cpu0, t0 = tree_cpu_seconds(server.pid), time.monotonic()
+        code, ok, failed, calls, out = self.load(seconds)
+        elapsed, cpu1 = time.monotonic() - t0, tree_cpu_seconds(server.pid)
+        gc1 = server.garbage_collection() if gc0 else None
+        total = ok + failed
+        if total < calls:
+            failed += calls - total  # calls sipp never finished (it gave up or crashed) count as failures
+            total = calls
+            log(f"{server.name} {self.kind} {self.transport}: sipp ended after {ok} successful of {calls} calls (exit {code}):\n{out[-1500:]}")
+        row = {
+            "server": server.name, "transport": self.transport, "kind": self.kind, "round": round_number, "target_rate": self.rate, "calls": total,
+            "successful": ok, "failed": failed, "failure_pct": round(100.0 * failed / total, 3) if total else None,
+            "per_second": round(ok / elapsed, 1), "elapsed_s": round(elapsed, 1),
+            "cpu_us_per_op": round((cpu1 - cpu0) * 1e6 / ok, 1) if ok else None,
+            "server_cpu_pct": round(100 * (cpu1 - cpu0) / elapsed, 1), "rss_kb": rss_kb(server.pid),
+        }
+        if gc0 and ok:
+            # Parley: the part of the CPU per operation spent in (blocking, workstation) garbage collection, and the bytes
+            # allocated per operation.
+            row["gc_pause_us_per_op"] = round((gc1["totalPauseMs"] - gc0["totalPauseMs"]) * 1e3 / ok, 1)
+            row["allocated_kb_per_op"] = round((gc1["allocatedBytes"] - gc0["allocatedBytes"]) / 1024 / ok, 1)
+            row["collections_gen0_1_2"] = [gc1[f"gen{g}Collections"] - gc0[f"gen{g}Collections"] for g in range(3)]
+        log(f"{server.name} {self.kind} {self.transport} round {round_number}: {row['per_second']}/s, {row['failure_pct']}% failed, "
+            f"{row['cpu_us_per_op']} CPU-µs/op (server {row['server_cpu_pct']}% CPU)"
+            + (f", GC {row['gc_pause_us_per_op']} µs/op, {row['allocated_kb_per_op']} KB/op, collections {row['collections_gen0_1_2']}" if "gc_pause_us_per_op" in row else ""))
+        if total == 0:
+            log(out[-2000:])
+        return row
+
+    def finish(self):
+        """Stops the UAS; returns (delivered, sent) for message workloads, where a MESSAGE answered 200 but never relayed
+        to the UAS is a failure too, or None."""
+        if not self.uas:
+            return None
         time.sleep(2)  # let the last relayed MESSAGEs arrive
-        uas.terminate(); uas.wait()
-        text = open(os.path.join(work, "uas.out")).read()
-        m = re.findall(r"Successful call\s*\|[^|]*\|\s*(\d+)", text)
-        delivered = int(m[-1]) if m else None
-    total = ok + failed
-    if total < calls:
-        failed += calls - total  # calls sipp never finished (it gave up or crashed) count as failures
-        total = calls
-        log(f"{server.name} {kind} {transport}: sipp ended after {ok} successful of {calls} calls (exit {code}):\n{out[-1500:]}")
-    row = {
-        "server": server.name, "transport": transport, "kind": kind, "target_rate": rate, "calls": total,
-        # delivered: what the UAS received over warm-up and measured run together (one UAS throughout)
-        "successful": ok, "failed": failed, "delivered_to_uas": delivered, "sent_to_uas": (warm_calls + total) if uas else None,
-        # a MESSAGE answered 200 but never relayed to the UAS is a failure too
-        "failure_pct": (round(100.0 * (failed + max(0, warm_calls + ok - delivered)) / (warm_calls + total), 3) if delivered is not None
-                        else round(100.0 * failed / total, 3)) if total else None,
-        "per_second": round(ok / elapsed, 1), "elapsed_s": round(elapsed, 1),
-        "cpu_us_per_op": round((cpu1 - cpu0) * 1e6 / ok, 1) if ok else None,
-        "server_cpu_pct": round(100 * (cpu1 - cpu0) / elapsed, 1), "rss_kb": rss_kb(server.pid),
-    }
-    if gc0 and ok:
-        # Parley: the part of the CPU per operation spent in (blocking, workstation) garbage collection, and the bytes
-        # allocated per operation (the warm-up's last collections may fall in the window).
-        row["gc_pause_us_per_op"] = round((gc1["totalPauseMs"] - gc0["totalPauseMs"]) * 1e3 / ok, 1)
-        row["allocated_kb_per_op"] = round((gc1["allocatedBytes"] - gc0["allocatedBytes"]) / 1024 / ok, 1)
-        row["collections_gen0_1_2"] = [gc1[f"gen{g}Collections"] - gc0[f"gen{g}Collections"] for g in range(3)]
-    log(f"{server.name} {kind} {transport}: {row['per_second']}/s, {row['failure_pct']}% failed, delivered {delivered}/{row['sent_to_uas']}, "
-        f"{row['cpu_us_per_op']} CPU-µs/op (server {row['server_cpu_pct']}% CPU)"
-        + (f", GC {row['gc_pause_us_per_op']} µs/op, {row['allocated_kb_per_op']} KB/op, collections {row['collections_gen0_1_2']}" if "gc_pause_us_per_op" in row else ""))
-    if total == 0:
-        log(out[-2000:])
-    return row
+        self.uas.terminate(); self.uas.wait()
+        m = re.findall(r"Successful call\s*\|[^|]*\|\s*(\d+)", open(self.uas_out).read())
+        return (int(m[-1]) if m else 0), self.sent
+
+
+def median(values):
+    v = sorted(values)
+    return None if not v else (v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2)
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--duration", type=int, default=15)
+    ap.add_argument("--duration", type=int, default=20, help="seconds of each measured window")
+    ap.add_argument("--rounds", type=int, default=3, help="measured windows per server and workload, interleaved between the servers")
     ap.add_argument("--message-rate", type=int, default=1500)
     ap.add_argument("--presence-rate", type=int, default=300)
     ap.add_argument("--sockets", type=int, default=50)
-    ap.add_argument("--warmup", type=int, default=5, help="seconds of the same load before each measured run")
+    ap.add_argument("--warmup", type=int, default=30, help="seconds of the same load before the first measured window")
     ap.add_argument("--only", choices=["parley", "kamailio"])
     ap.add_argument("--transports", default="udp,tcp")
     ap.add_argument("--kinds", default="message,presence", help="workloads to run: message, presence or both")
@@ -265,44 +287,61 @@ def main():
     a = ap.parse_args()
     shutil.rmtree(a.run_dir, ignore_errors=True)
     os.makedirs(a.run_dir)
-    rows = []
+    rows, deliveries = [], []
     servers = []
     if a.only != "parley":
         servers.append(Kamailio("kamailio", os.path.join(a.run_dir, "kamailio")))
     if a.only != "kamailio":
         servers.append(Parley("parley", os.path.join(a.run_dir, "parley"), a.parley_dll))
-    for server in servers:
-        os.makedirs(server.run_dir, exist_ok=True)
-        for transport in a.transports.split(","):
-            for kind, rate in (("message", a.message_rate), ("presence", a.presence_rate)):
-                if kind not in a.kinds.split(","):
-                    continue
-                log(f"{server.name}: {kind} over {transport} at {rate}/s for {a.duration} s (fresh start)")
-                server.start()
-                try:
-                    work = tempfile.mkdtemp(dir=server.run_dir)
-                    rows.append(measure(server, transport, kind, rate, a.duration, a.sockets, work, a.warmup))
-                finally:
+    uas_timeout = (a.warmup + a.rounds * len(servers) * a.duration) * 3 + 120
+    for transport in a.transports.split(","):
+        for kind, rate in (("message", a.message_rate), ("presence", a.presence_rate)):
+            if kind not in a.kinds.split(","):
+                continue
+            # Every server fresh and warmed up; then the measured windows alternate between them (the order flips each
+            # round), so a slow spell of this shared machine lands on both and each round gives a paired ratio.
+            workloads = []
+            try:
+                for server in servers:
+                    log(f"{server.name}: {kind} over {transport} at {rate}/s (fresh start, {a.warmup} s warm-up)")
+                    os.makedirs(server.run_dir, exist_ok=True)
+                    server.start()
+                    workloads.append(Workload(server, transport, kind, rate, a.sockets, tempfile.mkdtemp(dir=server.run_dir), uas_timeout))
+                    workloads[-1].warm_up(a.warmup)
+                for r in range(1, a.rounds + 1):
+                    for w in (workloads if r % 2 else list(reversed(workloads))):
+                        rows.append(w.measure(a.duration, r))
+                for w in workloads:
+                    result = w.finish()
+                    if result:
+                        delivered, sent = result
+                        deliveries.append({"server": w.server.name, "transport": transport, "kind": kind, "delivered_to_uas": delivered, "sent_to_uas": sent})
+                        log(f"{w.server.name} {kind} {transport}: the UAS received {delivered} of {sent} MESSAGEs sent (warm-up included)")
+            finally:
+                for server in servers:
                     server.stop()
     meta = {"date": datetime.date.today().isoformat(), "machine": f"{platform.node()} {os.cpu_count()} cores {platform.processor() or platform.machine()}",
-            "kernel": platform.release(), "rows": rows}
+            "kernel": platform.release(), "warmup_s": a.warmup, "window_s": a.duration, "rounds": a.rounds, "rows": rows, "deliveries": deliveries}
     if a.json:
         json.dump(meta, open(a.json, "w"), indent=1)
-    # side by side
+    # side by side: the median window of each server, and the median of the per-round ratios
     print()
-    print(f"{'':28} {'Kamailio':>22} {'Parley':>22}   Parley/Kamailio")
+    print(f"{'CPU-µs per op (median)':28} {'Kamailio':>10} {'Parley':>10}   Parley/Kamailio per round -> median")
     for transport in a.transports.split(","):
         for kind in ("message", "presence"):
-            k = next((r for r in rows if r["server"] == "kamailio" and r["transport"] == transport and r["kind"] == kind), None)
-            p = next((r for r in rows if r["server"] == "parley" and r["transport"] == transport and r["kind"] == kind), None)
-            label = f"{kind} {transport}"
-            for key, what in (("per_second", "ops/s"), ("cpu_us_per_op", "CPU-µs/op"), ("failure_pct", "failed %"), ("delivered_to_uas", "delivered")):
-                if kind == "presence" and key == "delivered_to_uas":
-                    continue
-                kv, pv = (k or {}).get(key), (p or {}).get(key)
-                ratio = f"{pv / kv:.2f}" if isinstance(kv, (int, float)) and isinstance(pv, (int, float)) and kv else "-"
-                print(f"{label + ' ' + what:28} {str(kv if kv is not None else '-'):>22} {str(pv if pv is not None else '-'):>22}   {ratio}")
-    print(f"\n{meta['date']}, {meta['machine']}, kernel {meta['kernel']}")
+            k = [r for r in rows if r["server"] == "kamailio" and r["transport"] == transport and r["kind"] == kind]
+            p = [r for r in rows if r["server"] == "parley" and r["transport"] == transport and r["kind"] == kind]
+            if not k and not p:
+                continue
+            km, pm = (median([r["cpu_us_per_op"] for r in rs if r["cpu_us_per_op"]]) for rs in (k, p))
+            km, pm = (round(x, 1) if x else None for x in (km, pm))
+            ratios = [pr["cpu_us_per_op"] / kr["cpu_us_per_op"] for kr, pr in zip(k, p) if kr["cpu_us_per_op"] and pr["cpu_us_per_op"]]
+            failed = max([r["failure_pct"] or 0 for r in k + p] or [0])
+            print(f"{kind + ' ' + transport:28} {km or '-':>10} {pm or '-':>10}   {' '.join(f'{x:.2f}' for x in ratios)} -> "
+                  f"{(f'{median(ratios):.2f}' if ratios else '-')}   (worst window {failed}% failed)")
+    for d in deliveries:
+        print(f"{d['server']} {d['kind']} {d['transport']}: UAS received {d['delivered_to_uas']} of {d['sent_to_uas']}")
+    print(f"\n{meta['date']}, {meta['machine']}, kernel {meta['kernel']}; warm-up {a.warmup} s, {a.rounds} windows of {a.duration} s per server")
     print("message op = MESSAGE challenged (407) + MESSAGE with credentials relayed to a registered sipp UAS (200);")
     print("presence op = fetch: SUBSCRIBE (407) + SUBSCRIBE Expires: 0 (200) + NOTIFY terminated (200) — 3 transactions")
 
