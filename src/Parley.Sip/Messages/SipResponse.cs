@@ -18,6 +18,9 @@ public sealed class SipResponse : SipMessage
     /// </summary>
     public bool IsSynthesized { get; internal set; }
 
+    /// <summary>For a 503 the transaction layer made up because the request could not be sent (§17.1.4): why.</summary>
+    public Exception? TransportFailure { get; internal set; }
+
     public string ReasonPhrase { get; set; }
 
     public bool IsProvisional => StatusCode < 200;

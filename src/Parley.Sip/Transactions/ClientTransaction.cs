@@ -208,7 +208,7 @@ public sealed class ClientTransaction
         {
             // §17.1.4: a transport error is reported to the TU as a 503.
             Log.TransportError(_layer.Logger, Request.Method, Key.Branch, ex);
-            Finish(SipStatusCodes.ServiceUnavailable);
+            Finish(SipStatusCodes.ServiceUnavailable, ex);
         }
     }
 
@@ -257,7 +257,7 @@ public sealed class ClientTransaction
     }
 
     /// <summary>Ends the transaction with a synthesized final response (RFC 3261 §8.1.3.1: 408 on timeout, 503 on transport error).</summary>
-    private void Finish(int statusCode)
+    private void Finish(int statusCode, Exception? transportFailure = null)
     {
         lock (_gate)
         {
@@ -271,6 +271,7 @@ public sealed class ClientTransaction
 
         var synthesized = SipResponse.CreateFor(Request, statusCode);
         synthesized.IsSynthesized = true;
+        synthesized.TransportFailure = transportFailure;
         _completion.TrySetResult(synthesized);
     }
 

@@ -12,4 +12,10 @@ public sealed class SipTransportException : Exception
         : base(message, inner)
     {
     }
+
+    /// <summary>
+    /// The transport has already told its observer (<see cref="ISipTransportObserver.OnTransportError"/>), with the
+    /// cause: whoever catches this need not report the failure again.
+    /// </summary>
+    public bool ReportedToObserver { get; init; }
 }

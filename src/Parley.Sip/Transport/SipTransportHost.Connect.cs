@@ -102,7 +102,7 @@ public sealed partial class SipTransportHost
             Log.SendFailed(_logger, destination.EndPoint.ToString(), ex);
             _observer.OnTransportError(destination.Transport, destination.EndPoint, ex);
             var why = ex is OperationCanceledException ? "timed out" : ex.Message;
-            throw new SipTransportException($"Could not connect to {destination.Transport} {destination.EndPoint}: {why}", ex);
+            throw new SipTransportException($"Could not connect to {destination.Transport} {destination.EndPoint}: {why}", ex) { ReportedToObserver = true };
         }
     }
 }

@@ -1,5 +1,6 @@
 using Parley.Sip.Messages;
 using Parley.Sip.Transactions;
+using Parley.Sip.Transport;
 
 namespace Parley.Sip.Tests.Transactions;
 
@@ -132,6 +133,7 @@ public sealed class ClientTransactionTests
 
         Assert.Equal(503, response.StatusCode);
         Assert.True(response.IsSynthesized);
+        Assert.IsType<SipTransportException>(response.TransportFailure); // the cause, for whoever reports it
         Assert.Equal(0, _f.Layer.ActiveTransactions);
     }
 

@@ -100,7 +100,7 @@ public sealed class PeerOutbound(
     private static string? DownReason(SipResponse response) => response.StatusCode switch
     {
         SipStatusCodes.RequestTimeout when response.IsSynthesized => "no answer within the transaction timeout (408)",
-        SipStatusCodes.ServiceUnavailable when response.IsSynthesized => $"transport failure ({response.ReasonPhrase})",
+        SipStatusCodes.ServiceUnavailable when response.IsSynthesized => $"transport failure ({response.TransportFailure?.Message ?? response.ReasonPhrase})",
         SipStatusCodes.ServiceUnavailable => $"answered 503 {response.ReasonPhrase}",
         _ => null,
     };

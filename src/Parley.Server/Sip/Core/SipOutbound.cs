@@ -38,7 +38,7 @@ public sealed class SipOutbound(SipStack stack, SipServerOptions options, IEvent
         }
         catch (SipTransportException ex)
         {
-            events.Raise(ParleyEvents.Sip.TransportError, Describe(destination), request.Method, ex.Message);
+            RaiseTransportError(destination, request.Method, ex);
             return SipResponse.CreateFor(request, SipStatusCodes.ServiceUnavailable, "Transport Error");
         }
 
@@ -48,11 +48,25 @@ public sealed class SipOutbound(SipStack stack, SipServerOptions options, IEvent
                 events.Raise(ParleyEvents.Sip.RequestTimeout, Describe(destination), request.Method, request.RequestUri.ToString());
                 break;
             case SipStatusCodes.ServiceUnavailable when response.IsSynthesized:
-                events.Raise(ParleyEvents.Sip.TransportError, Describe(destination), request.Method, response.ReasonPhrase);
+                RaiseTransportError(destination, request.Method, response.TransportFailure);
                 break;
         }
 
         return response;
+    }
+
+    /// <summary>
+    /// Event 3507 for a request that could not be sent, with the cause, unless the transport raised it already (a
+    /// refused or failed connect is reported where it happens): one failure, one event.
+    /// </summary>
+    private void RaiseTransportError(SipDestination destination, string method, Exception? failure)
+    {
+        if (failure is SipTransportException { ReportedToObserver: true })
+        {
+            return;
+        }
+
+        events.Raise(ParleyEvents.Sip.TransportError, Describe(destination), method, failure?.Message ?? "the transport failed");
     }
 
     /// <summary>

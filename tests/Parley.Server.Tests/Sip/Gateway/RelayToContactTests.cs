@@ -117,6 +117,13 @@ public sealed class RelayToContactTests(SipNodeFixture fixture) : IClassFixture<
             TimeSpan.FromSeconds(15), "the connection to the contact failing");
         await Node.WaitForEventAsync(ParleyEvents.Sip.MessageStoredOffline.Id, since, e => e.Message.Contains(bob.Jid.ToString(), StringComparison.Ordinal),
             TimeSpan.FromSeconds(5), "the message going offline");
+
+        // One failure, one event, with its cause: the transport reports the refused connect; the relay, which only
+        // sees the transaction's 503, does not report it again.
+        var transportErrors = (await Node.Store.Events.QueryAsync(ParleyEvents.Sip.TransportError.Id, since, 100, CancellationToken.None))
+            .Where(e => e.Message.Contains($"127.0.0.1:{nobody.Port}", StringComparison.Ordinal)).ToList();
+        var only = Assert.Single(transportErrors);
+        Assert.Contains("refused", only.Message, StringComparison.OrdinalIgnoreCase);
     }
 
     private static int ClosedTcpPort()
