@@ -49,6 +49,11 @@ public sealed partial class ParleyProcess : IAsyncDisposable
 
     public int SipPort { get; private set; }
 
+    /// <summary>Also listen for the admin API (HTTPS) on a free port, for <see cref="CollectGarbageAsync"/>.</summary>
+    public bool EnableAdmin { get; init; }
+
+    public int AdminPort { get; private set; }
+
     /// <summary>Environment variables for the server process, on top of the test host's.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
@@ -108,7 +113,8 @@ public sealed partial class ParleyProcess : IAsyncDisposable
             new[]
             {
                 "serve", "--data", DataDirectory, "--domain", Domain, "--bind", Host,
-                "--xmpp-port", XmppPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--admin-port", "0",
+                "--xmpp-port", XmppPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--admin-port", AdminPortArgument(),
             }.Concat(sipArguments),
             DataDirectory, Environment, Append, line => ReadyLine().IsMatch(line));
         _process = process;
@@ -170,6 +176,40 @@ public sealed partial class ParleyProcess : IAsyncDisposable
     /// <summary>The server's resident set size (VmRSS from /proc/PID/status) in bytes.</summary>
     public long ReadRssBytes() => ProcStatus.ReadRssBytes(Pid);
 
+    /// <summary>
+    /// A full, blocking garbage collection in the server (admin API <c>POST /api/v1/diagnostics/collect-garbage</c>);
+    /// returns the managed heap that survived it, which a leak grows (the RSS also holds memory the collector keeps
+    /// committed between collections).
+    /// </summary>
+    public async Task<long> CollectGarbageAsync()
+    {
+        Assert.True(EnableAdmin, "start the server with EnableAdmin to use the admin API");
+        using var ca = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(CaPath);
+        using var handler = new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, presented, _, _) =>
+            {
+                if (presented is null)
+                {
+                    return false;
+                }
+
+                using var chain = new System.Security.Cryptography.X509Certificates.X509Chain();
+                chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(ca);
+                chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+                return chain.Build(presented); // the name is the node's, not 127.0.0.1: the chain to the server's own CA is the check
+            },
+        };
+        using var client = new HttpClient(handler) { BaseAddress = new Uri($"https://{Host}:{AdminPort}") };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Bearer", (await File.ReadAllTextAsync(Path.Combine(DataDirectory, "admin", "token"))).Trim());
+        using var response = await client.PostAsync("/api/v1/diagnostics/collect-garbage", null);
+        response.EnsureSuccessStatusCode();
+        using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("managedHeapBytes").GetInt64();
+    }
+
     /// <summary>Runs `parley ARGS --data DIR` (the data directory is appended unless given) and returns the result.</summary>
     public Task<CliResult> RunCliAsync(params string[] arguments)
     {
@@ -207,6 +247,16 @@ public sealed partial class ParleyProcess : IAsyncDisposable
     }
 
     /// <summary>SIP on free ports (kept across restarts) when enabled, else explicitly off so no test binds 5060.</summary>
+    private string AdminPortArgument()
+    {
+        if (EnableAdmin && AdminPort == 0)
+        {
+            AdminPort = FreeTcpPort();
+        }
+
+        return AdminPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     private async Task<string[]> SipArgumentsAsync()
     {
         if (!await ServeHasSipFlags.Value)

@@ -53,8 +53,22 @@ public class ParleySipFixture : IAsyncLifetime, ISipServer
 
     public virtual async Task InitializeAsync()
     {
-        _server = await ParleyProcess.StartNewAsync(enableSip: true);
+        var server = NewServer();
+        try
+        {
+            await server.StartAsync();
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+
+        _server = server;
     }
+
+    /// <summary>The server this fixture starts (SIP on); a fixture that needs more turns it on here.</summary>
+    protected virtual ParleyProcess NewServer() => new() { EnableSip = true };
 
     public async Task DisposeAsync()
     {
