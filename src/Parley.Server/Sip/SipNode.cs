@@ -35,6 +35,7 @@ public sealed class SipNode(
     PeerTlsOptions peerTls,
     PeerAuthListener peerListener,
     SipTransportEvents observer,
+    RandomTokens tokens,
     TimeProvider time,
     ILoggerFactory loggerFactory) : IAsyncDisposable
 {
@@ -68,7 +69,7 @@ public sealed class SipNode(
             ParserLimits = options.Limits,
         };
         var host = new SipTransportHost(hostOptions, time, loggerFactory.CreateLogger<SipTransportHost>(), observer);
-        var transactions = new TransactionLayer(host, dispatcher, options.Timers, time, loggerFactory.CreateLogger<TransactionLayer>());
+        var transactions = new TransactionLayer(host, dispatcher, options.Timers, time, loggerFactory.CreateLogger<TransactionLayer>(), tokens);
         try
         {
             host.Start(transactions);

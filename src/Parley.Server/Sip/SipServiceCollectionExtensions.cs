@@ -6,6 +6,7 @@ using Parley.Server.Sip.Messaging;
 using Parley.Server.Sip.Presence;
 using Parley.Server.Sip.Presence.Subscriptions;
 using Parley.Server.Sip.Registrar;
+using Parley.Sip.Transactions;
 
 namespace Parley.Server.Sip;
 
@@ -21,6 +22,7 @@ public static class SipServiceCollectionExtensions
         options.Validate();
         services.AddSingleton(options);
         services.AddSingleton<SipStack>();
+        services.AddSingleton<RandomTokens>(); // the transaction layer's and everything Parley originates
         services.AddSingleton<NonceSecret>();
         services.AddSingleton<NonceService>();
         services.AddSingleton<SourceEventThrottle>();

@@ -76,7 +76,7 @@ public sealed partial class TransactionLayer
                 Log.UserFailed(Logger, request.Method, key.Branch, ex);
             }
 
-            await transaction.TryRespondFinalAsync(SipResponse.CreateFor(request, status, toTag: Tags.NewTag()), ct).ConfigureAwait(false);
+            await transaction.TryRespondFinalAsync(SipResponse.CreateFor(request, status, toTag: Tokens.NewTag()), ct).ConfigureAwait(false);
         }
     }
 
@@ -107,11 +107,11 @@ public sealed partial class TransactionLayer
         var inviteKey = TransactionKey.ForServer(cancel.Request, via, SipMethods.Invite);
         if (!_server.TryGetValue(inviteKey, out var invite))
         {
-            await cancel.RespondAsync(SipResponse.CreateFor(cancel.Request, SipStatusCodes.CallOrTransactionDoesNotExist, toTag: Tags.NewTag()), ct).ConfigureAwait(false);
+            await cancel.RespondAsync(SipResponse.CreateFor(cancel.Request, SipStatusCodes.CallOrTransactionDoesNotExist, toTag: Tokens.NewTag()), ct).ConfigureAwait(false);
             return;
         }
 
-        var toTag = invite.ToTag ?? Tags.NewTag();
+        var toTag = invite.ToTag ?? Tokens.NewTag();
         await cancel.RespondAsync(SipResponse.CreateFor(cancel.Request, SipStatusCodes.Ok, toTag: toTag), ct).ConfigureAwait(false);
         if (invite.HasFinalResponse)
         {

@@ -21,13 +21,15 @@ public sealed partial class TransactionLayer : ISipMessageHandler, IDisposable
     private readonly AbsorbedResponses _absorbed;
     private readonly CompletedClientKeys _completedClients;
 
-    public TransactionLayer(ISipTransport transport, ITransactionUser user, SipTimers timers, TimeProvider time, ILogger<TransactionLayer> log)
+    /// <param name="tokens">The node's random tokens, shared with its other users (a layer of its own when null).</param>
+    public TransactionLayer(ISipTransport transport, ITransactionUser user, SipTimers timers, TimeProvider time, ILogger<TransactionLayer> log, RandomTokens? tokens = null)
     {
         Transport = transport ?? throw new ArgumentNullException(nameof(transport));
         User = user ?? throw new ArgumentNullException(nameof(user));
         Timers = timers ?? throw new ArgumentNullException(nameof(timers));
         Time = time ?? throw new ArgumentNullException(nameof(time));
         Logger = log ?? throw new ArgumentNullException(nameof(log));
+        Tokens = tokens ?? new RandomTokens();
 
         // Only responses this stack wrote are parsed again, from their bytes: no receive limit applies to them.
         var ownResponses = new SipMessageParser(new SipLimits { MaxMessageBytes = int.MaxValue });
@@ -49,7 +51,7 @@ public sealed partial class TransactionLayer : ISipMessageHandler, IDisposable
     internal SipTimers Timers { get; }
 
     /// <summary>Branches and tags for this layer's transactions and their users (one random buffer for all of them).</summary>
-    public RandomTokens Tokens { get; } = new();
+    public RandomTokens Tokens { get; }
 
     internal TimeProvider Time { get; }
 

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Parley.Sip.Transactions;
 
 namespace Parley.Server.Sip.Core;
@@ -9,7 +8,6 @@ public static class SipIdentifiers
     /// <summary>A From/To tag (64 random bits).</summary>
     public static string NewTag() => Tags.NewTag();
 
-    /// <summary>A Call-ID: 128 random bits in hex at the given host, from <paramref name="tokens"/> when given (its buffer saves a system call).</summary>
-    public static string NewCallId(string host, RandomTokens? tokens = null)
-        => string.Concat(tokens?.NewHex(16) ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), "@", host);
+    /// <summary>A Call-ID: 128 random bits in hex at the given host.</summary>
+    public static string NewCallId(string host, RandomTokens tokens) => string.Concat(tokens.NewHex(16), "@", host);
 }

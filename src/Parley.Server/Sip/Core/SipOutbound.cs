@@ -15,7 +15,7 @@ namespace Parley.Server.Sip.Core;
 /// with fresh From tag, Call-ID and CSeq, sent through the transaction layer (which adds the Via and runs the
 /// timers), with an event naming the destination when it times out (408) or cannot be sent.
 /// </summary>
-public sealed class SipOutbound(SipStack stack, SipServerOptions options, IEventLog events, ILogger<SipOutbound> logger)
+public sealed class SipOutbound(SipStack stack, SipServerOptions options, RandomTokens tokens, IEventLog events, ILogger<SipOutbound> logger)
 {
     private const int DefaultMaxForwards = 70;
 
@@ -143,10 +143,8 @@ public sealed class SipOutbound(SipStack stack, SipServerOptions options, IEvent
     {
         var request = SipRequest.Create(method, requestUri);
         // The header values are written straight from the caller's addresses (a tag is a header parameter, so it can be
-        // appended to the name-addr text): no copies of them for every relayed MESSAGE. The tag and the Call-ID come
-        // from the transaction layer's random buffer while the stack runs.
-        var tokens = stack.IsRunning ? stack.Transactions.Tokens : null;
-        request.Headers.Set(SipHeaderNames.From, from.Tag is null ? string.Concat(from.ToString(), ";tag=", tokens?.NewTag() ?? Tags.NewTag()) : from.ToString());
+        // appended to the name-addr text): no copies of them for every relayed MESSAGE.
+        request.Headers.Set(SipHeaderNames.From, from.Tag is null ? string.Concat(from.ToString(), ";tag=", tokens.NewTag()) : from.ToString());
         request.Headers.Set(SipHeaderNames.To, to.ToString());
         request.CallId = SipIdentifiers.NewCallId(stack.IsRunning ? stack.Transport.LocalHost(SipTransportKind.Udp) : "parley", tokens);
         request.CSeq = new CSeqHeader(1, request.Method);

@@ -1,10 +1,10 @@
-using System.Security.Cryptography;
 using Parley.Server.Directory;
 using Parley.Server.Federation.Outbound;
 using Parley.Server.Messaging;
 using Parley.Server.Privacy;
 using Parley.Server.Sessions;
 using Parley.Server.Sip.Gateway;
+using Parley.Sip.Transactions;
 using Parley.Xmpp.Addressing;
 
 namespace Parley.Server.Sip.Messaging;
@@ -16,7 +16,7 @@ namespace Parley.Server.Sip.Messaging;
 /// user of the federation peer (a non-local JID); a local SIP user's message to a peer user goes through the router to
 /// the federation gateway.
 /// </summary>
-public sealed class SipMessageIngress(MessageRouter router, IUserDirectory directory, SessionRegistry registry, PrivacyCheck privacy, IFederationRouting federation)
+public sealed class SipMessageIngress(MessageRouter router, IUserDirectory directory, SessionRegistry registry, PrivacyCheck privacy, IFederationRouting federation, RandomTokens tokens)
 {
     /// <summary>
     /// Routes <paramref name="content"/> from <paramref name="sender"/> to <paramref name="recipient"/>. Returns 200 when a
@@ -37,7 +37,7 @@ public sealed class SipMessageIngress(MessageRouter router, IUserDirectory direc
         }
 
         var from = SipUserSessions.SessionJid(sender);
-        var message = content.ToXmppMessage(from, recipient.Bare, NewMessageId());
+        var message = content.ToXmppMessage(from, recipient.Bare, tokens.NewHex(8));
         var online = IsOnline(recipient.Bare);
         var error = registry.FindSession(from) is { } session
             ? await router.RouteFromClientAsync(session, message, recipient.Bare, cancellationToken).ConfigureAwait(false)
@@ -67,16 +67,9 @@ public sealed class SipMessageIngress(MessageRouter router, IUserDirectory direc
         }
 
         var from = SipUserSessions.SessionJid(sender);
-        var message = content.ToXmppMessage(from, recipient.Bare, NewMessageId());
+        var message = content.ToXmppMessage(from, recipient.Bare, tokens.NewHex(8));
         var error = await router.DeliverAsync(message, from, recipient.Bare, cancellationToken).ConfigureAwait(false);
         return error is null ? 200 : XmppErrorMapping.ToSipStatus(error);
-    }
-
-    private static string NewMessageId()
-    {
-        Span<byte> random = stackalloc byte[8];
-        RandomNumberGenerator.Fill(random);
-        return Convert.ToHexStringLower(random);
     }
 
     private bool IsOnline(Jid recipient)
